@@ -1,0 +1,16 @@
+"""URL map: pages per end, the API under /api/v1/, admin, language switching."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from tuoyu.core.api import api, register_routers
+
+register_routers()
+
+urlpatterns = [
+    path("", include("tuoyu.portal.urls")),
+    path("accounts/", include("tuoyu.accounts.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,119 @@
+"""The API object every app's router hangs from: auth, error shape, pagination."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.security import HttpBearer, django_auth
+
+
+class ErrorSchema(Schema):
+    """Every error answers {"detail": ...}: a message, or a list of field errors for 422."""
+
+    detail: Any
+
+
+class FieldError(Exception):
+    """A request that is well-formed but wrong in one field: answered 422 with that field named."""
+
+    def __init__(self, field: str, message: str, location: str = "body"):
+        self.field, self.message, self.location = field, message, location
+        super().__init__(message)
+
+
+class Conflict(Exception):
+    """A request that conflicts with the current state (a transition not allowed, a duplicate): 409."""
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from tuoyu.accounts.services import token_user
+
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+def _session_auth(request: HttpRequest) -> Any:
+    # Browsers already logged in (htmx on our own pages) may call the API with their session;
+    # ninja's django_auth keeps CSRF protection for unsafe methods.
+    return django_auth(request)
+
+
+api = NinjaAPI(
+    title="Tuoyu 智慧托育平台 API",
+    version="1",
+    description=(
+        "Scoped API of the Tuoyu childcare platform. Get a token with POST /api/v1/auth/token, then send "
+        '`Authorization: Bearer <token>`. Errors are JSON {"detail": ...} with a 4xx status; 422 lists '
+        'field errors as [{"loc": [...], "msg": ..., "type": ...}]. Objects outside your scope answer 404.'
+    ),
+    auth=[BearerAuth(), _session_auth],
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, status: int, detail: Any) -> HttpResponse:
+    return api.create_response(request, {"detail": detail}, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, _("Authentication required: send a valid, unexpired bearer token."))
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, str(exc) or _("You may not do this."))
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        detail = [
+            {"loc": ["body", field], "msg": " ".join(str(m) for m in messages), "type": "value_error"}
+            for field, messages in exc.message_dict.items()
+        ]
+    else:
+        detail = [{"loc": ["body"], "msg": " ".join(exc.messages), "type": "value_error"}]
+    return _error(request, 422, detail)
+
+
+@api.exception_handler(FieldError)
+def on_field_error(request: HttpRequest, exc: FieldError) -> HttpResponse:
+    return _error(
+        request, 422, [{"loc": [exc.location, exc.field], "msg": exc.message, "type": "value_error"}]
+    )
+
+
+@api.exception_handler(Conflict)
+def on_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    return _error(request, 409, str(exc))
+
+
+@api.exception_handler(IntegrityError)
+def on_integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    return _error(request, 409, _("This conflicts with an existing record."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, str(exc))
+
+
+def register_routers() -> None:
+    """Attach every app's router (called once from config/urls.py)."""
+    from tuoyu.accounts.api import router as accounts_router
+    from tuoyu.institutions.api import router as institutions_router
+    from tuoyu.regions.api import router as regions_router
+
+    api.add_router("/auth", accounts_router)
+    api.add_router("/regions", regions_router)
+    api.add_router("/institutions", institutions_router)

@@ -1,0 +1,72 @@
+"""Institutions API: scoped reads (the filing workflow adds writes here)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+
+from tuoyu.core.api import ErrorSchema, FieldError
+from tuoyu.regions.models import Region
+
+from .models import Institution
+
+router = Router(tags=["institutions"])
+
+
+class InstitutionSchema(Schema):
+    id: int
+    name: str
+    uscc: str
+    type: str
+    ownership: str
+    inclusive: bool
+    places: int
+    status: str
+    filing_status: str
+    address: str
+    township_code: str = Field(alias="township_id")
+    county_code: str = Field(alias="county_id")
+    city_code: str = Field(alias="city_id")
+    lat: float | None
+    lng: float | None
+
+
+class InstitutionPage(Schema):
+    count: int
+    items: list[InstitutionSchema]
+
+
+class InstitutionFilters(Schema):
+    region: str | None = Field(None, description="12-digit code: only institutions in this region and below")
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+@router.get(
+    "",
+    response={200: InstitutionPage, 401: ErrorSchema, 404: ErrorSchema, 422: ErrorSchema},
+    url_name="institution_list",
+)
+def institution_list(request: HttpRequest, filters: Query[InstitutionFilters]) -> InstitutionPage:
+    """Institutions the caller may see, optionally within a region, ordered by id."""
+    queryset = Institution.objects.for_user(request.user, "view")
+    if filters.region:
+        region = Region.objects.filter(code=filters.region).first()
+        if region is None:
+            raise FieldError("region", "Unknown region code.", location="query")
+        lo, hi = region.subtree_bounds()
+        queryset = queryset.filter(township_id__gte=lo, township_id__lte=hi)
+    count = queryset.count()
+    items = list(queryset.order_by("id")[filters.offset : filters.offset + filters.limit])
+    return InstitutionPage(count=count, items=items)  # type: ignore[arg-type]
+
+
+@router.get(
+    "/{institution_id}",
+    response={200: InstitutionSchema, 401: ErrorSchema, 404: ErrorSchema},
+    url_name="institution_detail",
+)
+def institution_detail(request: HttpRequest, institution_id: int) -> Institution:
+    """One institution; outside the caller's scope it answers 404 like a missing one."""
+    return get_object_or_404(Institution.objects.for_user(request.user, "view"), pk=institution_id)
