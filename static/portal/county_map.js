@@ -24,6 +24,20 @@
       },
     }).addTo(map);
     if (shown.features.length) map.fitBounds(layer.getBounds()); else map.setView([32.9, 119.5], 7);
+    const legend = L.control({ position: "bottomright" });
+    legend.onAdd = () => {
+      const div = L.DomUtil.create("div", "legend");
+      // The same bins as colour(): 0, then up to 20 %, 40 %, 60 %, 80 % and above 80 % of the largest count.
+      const cuts = [0.2, 0.4, 0.6, 0.8].map((t) => Math.floor(t * max));
+      const rows = [[0, "0"]];
+      let low = 1;
+      for (const cut of cuts) { if (cut >= low) { rows.push([cut, `${low}–${cut}`]); low = cut + 1; } }
+      if (low <= max) rows.push([max, `${low}–${max}`]);
+      div.innerHTML = `${el.dataset.labelInstitutions}<br>` +
+        rows.map(([n, label]) => `<i style="background:${colour(n)}"></i>${label}`).join("<br>");
+      return div;
+    };
+    legend.addTo(map);
     el.dataset.ready = String(shown.features.length);
   });
 })();

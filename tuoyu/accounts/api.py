@@ -24,7 +24,9 @@ class TokenOut(Schema):
 
 
 @router.post(
-    "/token", auth=None, response={200: TokenOut, 401: ErrorSchema, 422: ErrorSchema, 429: ErrorSchema}
+    "/token",
+    auth=None,
+    response={200: TokenOut, 400: ErrorSchema, 401: ErrorSchema, 422: ErrorSchema, 429: ErrorSchema},
 )
 def create_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
     try:

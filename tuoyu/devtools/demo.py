@@ -42,7 +42,7 @@ from tuoyu.regions.choices import PointSource, RegionKind, RegionLevel
 from tuoyu.regions.constants import subtree_bounds
 from tuoyu.regions.geo import CountyBoundaries, get_boundaries
 from tuoyu.regions.models import Region, RegionPopulation
-from tuoyu.regions.services import regions_load_jiangsu
+from tuoyu.regions.services import regions_load_jiangsu, regions_set_points
 
 from .progress import ProgressBar
 
@@ -1024,21 +1024,14 @@ class DemoGenerator:
         return created
 
     def _save_region_points(self) -> None:
-        """Township and community points on Region, marked synthetic (bulk_update in batches)."""
-        regions = [
-            Region(code=t.code, lng=t.point[0], lat=t.point[1], point_source=PointSource.SYNTHETIC)
-            for t in self._townships()
-            if t.point is not None
-        ]
-        regions += [
-            Region(code=code, lng=point[0], lat=point[1], point_source=PointSource.SYNTHETIC)
-            for code, point in self.community_points
-        ]
-        batch = 1000
-        with self.progress("region points", len(regions)) as bar:
-            for start in range(0, len(regions), batch):
-                chunk = regions[start : start + batch]
-                Region.objects.bulk_update(chunk, ["lat", "lng", "point_source"], batch_size=batch)
+        """Township and community points on Region, marked synthetic."""
+        points = [(t.code, t.point[0], t.point[1]) for t in self._townships() if t.point is not None]
+        points += [(code, point[0], point[1]) for code, point in self.community_points]
+        batch = 5000
+        with self.progress("region points", len(points)) as bar:
+            for start in range(0, len(points), batch):
+                chunk = points[start : start + batch]
+                regions_set_points(points=chunk, source=PointSource.SYNTHETIC)
                 bar.advance(len(chunk))
 
     # -- accounts -----------------------------------------------------------------------------

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 
-from tuoyu.core.api import ErrorSchema, FieldError
+from tuoyu.core.api import ErrorSchema
 from tuoyu.regions.models import Region
 
 from .models import Institution
@@ -38,7 +40,11 @@ class InstitutionPage(Schema):
 
 
 class InstitutionFilters(Schema):
-    region: str | None = Field(None, description="12-digit code: only institutions in this region and below")
+    region: str | None = Field(
+        None,
+        pattern=r"^\d{12}$",
+        description="12-digit division code: only institutions in this region and below",
+    )
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)
 
@@ -54,7 +60,7 @@ def institution_list(request: HttpRequest, filters: Query[InstitutionFilters]) -
     if filters.region:
         region = Region.objects.filter(code=filters.region).first()
         if region is None:
-            raise FieldError("region", "Unknown region code.", location="query")
+            raise HttpError(404, _("Unknown region code {code}.").format(code=filters.region))
         lo, hi = region.subtree_bounds()
         queryset = queryset.filter(township_id__gte=lo, township_id__lte=hi)
     count = queryset.count()
@@ -64,7 +70,7 @@ def institution_list(request: HttpRequest, filters: Query[InstitutionFilters]) -
 
 @router.get(
     "/{institution_id}",
-    response={200: InstitutionSchema, 401: ErrorSchema, 404: ErrorSchema},
+    response={200: InstitutionSchema, 401: ErrorSchema, 404: ErrorSchema, 422: ErrorSchema},
     url_name="institution_detail",
 )
 def institution_detail(request: HttpRequest, institution_id: int) -> Institution:

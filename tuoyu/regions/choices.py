@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RegionLevel(models.TextChoices):
@@ -15,10 +16,10 @@ class RegionLevel(models.TextChoices):
 class RegionKind(models.TextChoices):
     """The kind of a division, from the statistical code table (taken from the name's suffix)."""
 
-    PROVINCE = "province", _("Province")
+    PROVINCE = "province", pgettext_lazy("region kind", "Province")
     PREFECTURE_CITY = "prefecture_city", _("Prefecture-level city")
     DISTRICT = "district", _("City district")
-    COUNTY = "county", _("County")
+    COUNTY = "county", pgettext_lazy("region kind", "County")
     COUNTY_CITY = "county_city", _("County-level city")
     ECONOMIC_ZONE = "economic_zone", _("Economic zone")
     SUBDISTRICT = "subdistrict", _("Subdistrict")

@@ -43,10 +43,15 @@ def test_bad_limit_answers_422_naming_the_field(client, world):
     assert response.json()["detail"][0]["loc"][-1] == "limit"
 
 
-def test_unknown_region_answers_422_naming_the_field(client, world):
+def test_malformed_region_answers_422_naming_the_field(client, world):
     response = client.get("/api/v1/institutions?region=123", headers=_auth(world, "county_official"))
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "region"]
+
+
+def test_unknown_region_answers_404_with_a_reason(client, world):
+    response = client.get("/api/v1/institutions?region=999999999999", headers=_auth(world, "county_official"))
+    assert response.status_code == 404 and "999999999999" in response.json()["detail"]
 
 
 def test_detail_outside_scope_is_404_like_a_missing_one(client, world):

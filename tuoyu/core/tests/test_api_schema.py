@@ -1,0 +1,24 @@
+"""Property-based API fuzzing from the OpenAPI schema: no input may cause a 5xx or break the schema."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from config.wsgi import application
+from tuoyu.accounts.services import token_issue
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture
+def bearer(world):
+    return {"Authorization": f"Bearer {token_issue(user=world.user('province_official'))}"}
+
+
+@schema.parametrize()
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@pytest.mark.django_db
+def test_api_never_fails_on_any_input(case, bearer):
+    case.call_and_validate(headers=bearer)
