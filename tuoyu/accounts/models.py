@@ -21,7 +21,7 @@ class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
@@ -50,7 +50,7 @@ class User(AbstractUser):
                 continue
             if assignment.role == Role.NATIONAL_OBSERVER:
                 everything = True
-            elif assignment.region_id:
+            elif assignment.region is not None:
                 ranges.append(assignment.region.subtree_bounds())
             elif assignment.institution_id:
                 institutions.add(assignment.institution_id)
@@ -161,7 +161,7 @@ class RoleAssignment(models.Model):
         from django.core.exceptions import ValidationError
 
         if self.role in OFFICIAL_ROLES:
-            if not self.region_id:
+            if self.region is None:
                 raise ValidationError({"region": _("An official's role is bound to a region.")})
             if self.region.level == "community":
                 raise ValidationError(
@@ -178,7 +178,7 @@ class RoleAssignment(models.Model):
     def audit_region_code(self) -> str:
         if self.region_id:
             return str(self.region_id)
-        if self.institution_id:
+        if self.institution is not None:
             return str(self.institution.township_id)
         return ""
 

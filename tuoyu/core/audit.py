@@ -29,7 +29,7 @@ def audit(
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditLog.objects.create(
         actor=actor if is_user else None,
-        actor_name=actor.get_username() if is_user else "system",
+        actor_name=actor.get_username() if is_user and actor is not None else "system",
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",

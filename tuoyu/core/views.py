@@ -35,7 +35,7 @@ class ScopedMixin:
         return self.model.objects.for_user(self.request.user, self.action)  # type: ignore[attr-defined]
 
 
-class ScopedListView(RoleRequiredMixin, ScopedMixin, ListView):  # type: ignore[type-arg]
+class ScopedListView(RoleRequiredMixin, ScopedMixin, ListView):  # type: ignore[type-arg,misc]
     paginate_by = 50
 
 

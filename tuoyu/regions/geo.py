@@ -147,8 +147,9 @@ def boundaries_file() -> Path:
     # Imported here so the module also works where Django settings are not configured.
     from django.conf import settings
 
-    if settings.configured and getattr(settings, "TUOYU_BOUNDARIES_FILE", None):
-        return Path(settings.TUOYU_BOUNDARIES_FILE)
+    configured = getattr(settings, "TUOYU_BOUNDARIES_FILE", None) if settings.configured else None
+    if configured:
+        return Path(configured)
     return DEFAULT_BOUNDARIES_FILE
 
 

@@ -168,7 +168,9 @@ def regions_load(*, sources: Iterable[str | Path | IO[bytes]], actor: Any = None
     if errors:
         raise ImportFailed(errors)
 
-    existing = {r["code"]: r for r in Region.objects.values("code", "name", "level", "kind", "parent_id")}
+    existing: dict[str, dict[str, Any]] = {
+        r["code"]: dict(r) for r in Region.objects.values("code", "name", "level", "kind", "parent_id")
+    }
     known = {c: (r["level"], r["parent_id"]) for c, r in existing.items()}
     parsed, errors = _parse_region_rows(rows, known)
     if errors:
