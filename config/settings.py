@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tuoyu.regions",
     "tuoyu.accounts",
     "tuoyu.institutions",
+    "tuoyu.filings",
     "tuoyu.portal",
     "tuoyu.devtools",
 ]

@@ -10,6 +10,8 @@ register_routers()
 urlpatterns = [
     path("", include("tuoyu.portal.urls")),
     path("accounts/", include("tuoyu.accounts.urls")),
+    path("filings/", include("tuoyu.filings.urls")),
+    path("gov/registry/", include("tuoyu.institutions.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -111,9 +111,13 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def register_routers() -> None:
     """Attach every app's router (called once from config/urls.py)."""
     from tuoyu.accounts.api import router as accounts_router
+    from tuoyu.filings.api import router as filings_router
     from tuoyu.institutions.api import router as institutions_router
+    from tuoyu.institutions.public_api import router as public_router
     from tuoyu.regions.api import router as regions_router
 
     api.add_router("/auth", accounts_router)
     api.add_router("/regions", regions_router)
     api.add_router("/institutions", institutions_router)
+    api.add_router("/filings", filings_router)
+    api.add_router("/public", public_router)

@@ -33,3 +33,28 @@ class FilingStatus(models.TextChoices):
     FILED = "filed", _("Filed")  # 已备案
     NONCOMPLIANT = "noncompliant", _("Non-compliant")  # 不符合要求
     CANCELLED = "cancelled", _("Cancelled")  # 已注销
+
+
+class LegalForm(models.TextChoices):
+    """法人类型, which decides the registering authority and the documents a filing needs."""
+
+    PUBLIC_INSTITUTION = "public_institution", _("Public institution")  # 事业单位 (编制部门)
+    SOCIAL_SERVICE = "social_service", _("Social service organisation")  # 社会服务机构 (民政部门)
+    ENTERPRISE = "enterprise", _("Enterprise")  # 企业 (市场监管部门)
+    INDIVIDUAL = "individual", _("Individual business")  # 个体工商户 (市场监管部门)
+
+
+# 托育机构登记和备案办法（试行）: who registers each legal form.
+REGISTERING_AUTHORITY = {
+    LegalForm.PUBLIC_INSTITUTION: _("Establishment authority"),  # 机构编制部门
+    LegalForm.SOCIAL_SERVICE: _("Civil affairs"),  # 民政部门
+    LegalForm.ENTERPRISE: _("Market regulation"),  # 市场监管部门
+    LegalForm.INDIVIDUAL: _("Market regulation"),
+}
+
+
+class ServiceMode(models.TextChoices):
+    FULL_DAY = "full_day", _("Full day")  # 全日托
+    HALF_DAY = "half_day", _("Half day")  # 半日托
+    HOURLY = "hourly", _("Hourly")  # 计时托
+    TEMPORARY = "temporary", _("Temporary")  # 临时托

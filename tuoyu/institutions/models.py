@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from tuoyu.core.scoping import Grants, ScopedQuerySet
 from tuoyu.core.validators import validate_uscc
 
-from .choices import FilingStatus, InstitutionType, OperatingStatus, Ownership
+from .choices import FilingStatus, InstitutionType, LegalForm, OperatingStatus, Ownership, ServiceMode
 
 
 class InstitutionQuerySet(ScopedQuerySet["Institution"]):
@@ -73,6 +73,14 @@ class Institution(models.Model):
         _("longitude"), null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    legal_form = models.CharField(_("legal form"), max_length=20, choices=LegalForm.choices, blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
+    # Service modes offered (全日托/半日托/计时托/临时托), a list of ServiceMode values.
+    service_modes = models.JSONField(_("service modes"), default=list, blank=True)
+    serves_meals = models.BooleanField(_("serves meals"), default=False)
+    opening_hours = models.CharField(_("opening hours"), max_length=100, blank=True)
+    age_min_months = models.PositiveSmallIntegerField(_("youngest age served (months)"), default=6)
+    age_max_months = models.PositiveSmallIntegerField(_("oldest age served (months)"), default=36)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -93,10 +101,23 @@ class Institution(models.Model):
                 condition=Q(lat__isnull=True, lng__isnull=True) | Q(lat__isnull=False, lng__isnull=False),
                 name="institution_point_complete",
             ),
+            models.CheckConstraint(
+                condition=Q(age_min_months__lte=F("age_max_months")) & Q(age_max_months__lte=36),
+                name="institution_age_range",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        unknown = [m for m in self.service_modes or [] if m not in ServiceMode.values]
+        if unknown:
+            raise ValidationError(
+                {"service_modes": _("Unknown service mode: {modes}").format(modes=", ".join(unknown))}
+            )
 
     @property
     def audit_region_code(self) -> str:

@@ -19,6 +19,13 @@ from .models import Institution
 BOUNDARY_TOLERANCE_DEG = 0.01
 
 EDITABLE_FIELDS = (
+    "legal_form",
+    "legal_representative",
+    "service_modes",
+    "serves_meals",
+    "opening_hours",
+    "age_min_months",
+    "age_max_months",
     "name",
     "uscc",
     "type",

@@ -144,6 +144,28 @@ PAGE_CASES: dict[str, tuple[Callable[[World], str], dict[str, int]]] = {
 PAGES_NOT_SCOPED = {"accounts:logout", "set_language"}
 
 
+def _merge_app_cases() -> None:
+    """Each app may keep its own cases in tests/scoping_cases.py (API_CASES, PAGE_CASES dicts)."""
+    import importlib
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("tuoyu."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.tests.scoping_cases")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.tests.scoping_cases":
+                raise
+            continue
+        API_CASES.update(getattr(module, "API_CASES", {}))
+        PAGE_CASES.update(getattr(module, "PAGE_CASES", {}))
+
+
+_merge_app_cases()
+
+
 def _named_urls(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
     names: set[str] = set()
     for pattern in (resolver or get_resolver()).url_patterns:
