@@ -69,6 +69,8 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     """Argon2 is deliberately slow; personas hash nine passwords per test. Production keeps Argon2
     (checked by test_production_hashes_passwords_with_argon2)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests build new institutions between requests: the public grid must notice them at once.
+    settings.TUOYU_PUBLIC_GRID_RECHECK_SECONDS = 0
 
 
 @pytest.fixture

@@ -173,6 +173,9 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 # Public maps in China need boundaries with an approved map review number (审图号): the file is
 # replaceable, and a tile layer is used only when one is configured.
 TUOYU_BOUNDARIES_FILE = os.environ.get("TUOYU_BOUNDARIES_FILE") or None
+# The public near-me search keeps an in-memory grid per process and checks for changes at most this
+# often (seconds): a newly filed institution appears on the public map within this time.
+TUOYU_PUBLIC_GRID_RECHECK_SECONDS = float(os.environ.get("TUOYU_PUBLIC_GRID_RECHECK_SECONDS", "30"))
 TUOYU_TILE_URL = os.environ.get("TUOYU_TILE_URL", "")
 TUOYU_TILE_ATTRIBUTION = os.environ.get("TUOYU_TILE_ATTRIBUTION", "")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,10 +42,18 @@ class BearerAuth(HttpBearer):
         return user
 
 
-def _session_auth(request: HttpRequest) -> Any:
-    # Browsers already logged in (htmx on our own pages) may call the API with their session;
-    # ninja's django_auth keeps CSRF protection for unsafe methods.
+def session_auth(request: HttpRequest) -> Any:
+    """Browsers already logged in (htmx on our own pages) may call the API with their session.
+
+    CSRF is checked only when a session is logged in: ninja's django_auth checks it first, which
+    answered a credential-less POST with 403 (CSRF) instead of 401.
+    """
+    if not getattr(request.user, "is_authenticated", False):
+        return None
     return django_auth(request)
+
+
+API_AUTH: list[Callable[..., Any]] = [BearerAuth(), session_auth]
 
 
 api = NinjaAPI(
@@ -55,7 +64,7 @@ api = NinjaAPI(
         '`Authorization: Bearer <token>`. Errors are JSON {"detail": ...} with a 4xx status; 422 lists '
         'field errors as [{"loc": [...], "msg": ..., "type": ...}]. Objects outside your scope answer 404.'
     ),
-    auth=[BearerAuth(), _session_auth],
+    auth=API_AUTH,
     urls_namespace="api",
 )
 
@@ -112,12 +121,14 @@ def register_routers() -> None:
     """Attach every app's router (called once from config/urls.py)."""
     from tuoyu.accounts.api import router as accounts_router
     from tuoyu.filings.api import router as filings_router
+    from tuoyu.filings.api_institutions import attach_to as attach_create_institution
     from tuoyu.institutions.api import router as institutions_router
     from tuoyu.institutions.public_api import router as public_router
     from tuoyu.regions.api import router as regions_router
 
     api.add_router("/auth", accounts_router)
     api.add_router("/regions", regions_router)
+    attach_create_institution(institutions_router)
     api.add_router("/institutions", institutions_router)
     api.add_router("/filings", filings_router)
     api.add_router("/public", public_router)

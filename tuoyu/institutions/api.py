@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -32,6 +35,75 @@ class InstitutionSchema(Schema):
     city_code: str = Field(alias="city_id")
     lat: float | None
     lng: float | None
+
+
+class ClassSchema(Schema):
+    name: str
+    kind: str
+    capacity: int
+
+
+class FeeSchema(Schema):
+    item: str
+    amount: str
+    unit: str
+    inclusive_price: bool
+
+    @staticmethod
+    def resolve_amount(obj: Any) -> str:
+        return str(obj.amount)
+
+
+class InsuranceSchema(Schema):
+    insurer: str
+    policy_number: str
+    starts_on: date
+    expires_on: date
+    valid_today: bool
+
+
+class DesignationSchema(Schema):
+    kind: str
+    level: str
+    granted_on: date
+    granted_by: str
+    revoked_on: date | None
+
+
+class InstitutionDetailSchema(InstitutionSchema):
+    legal_form: str
+    legal_representative: str
+    service_modes: list[str]
+    serves_meals: bool
+    opening_hours: str
+    age_min_months: int
+    age_max_months: int
+    premises_tenure: str
+    lease_start: date | None
+    lease_end: date | None
+    children_rooms_floor: int | None
+    fire_safety_date: date | None
+    cctv_retention_days: int | None
+    classes: list[ClassSchema]
+    fees: list[FeeSchema]
+    insurance_policies: list[InsuranceSchema]
+    designations: list[DesignationSchema]
+
+    @staticmethod
+    def resolve_classes(obj: Any) -> list[Any]:
+        return list(obj.classes.all())
+
+    @staticmethod
+    def resolve_fees(obj: Any) -> list[Any]:
+        return list(obj.fees.all())
+
+    @staticmethod
+    def resolve_insurance_policies(obj: Any) -> list[Any]:
+        return list(obj.insurance_policies.all())
+
+    @staticmethod
+    def resolve_designations(obj: Any) -> list[Any]:
+        return list(obj.designations.all())
 
 
 class InstitutionPage(Schema):
@@ -70,9 +142,12 @@ def institution_list(request: HttpRequest, filters: Query[InstitutionFilters]) -
 
 @router.get(
     "/{institution_id}",
-    response={200: InstitutionSchema, 401: ErrorSchema, 404: ErrorSchema, 422: ErrorSchema},
+    response={200: InstitutionDetailSchema, 401: ErrorSchema, 404: ErrorSchema, 422: ErrorSchema},
     url_name="institution_detail",
 )
 def institution_detail(request: HttpRequest, institution_id: int) -> Institution:
     """One institution; outside the caller's scope it answers 404 like a missing one."""
-    return get_object_or_404(Institution.objects.for_user(request.user, "view"), pk=institution_id)
+    queryset = Institution.objects.for_user(request.user, "view").prefetch_related(
+        "classes", "fees", "insurance_policies", "designations"
+    )
+    return get_object_or_404(queryset, pk=institution_id)

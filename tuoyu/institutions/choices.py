@@ -58,3 +58,29 @@ class ServiceMode(models.TextChoices):
     HALF_DAY = "half_day", _("Half day")  # 半日托
     HOURLY = "hourly", _("Hourly")  # 计时托
     TEMPORARY = "temporary", _("Temporary")  # 临时托
+
+
+class PremisesTenure(models.TextChoices):
+    OWNED = "owned", _("Owned")  # 自有
+    LEASED = "leased", _("Leased")  # 租赁
+
+
+class FeeUnit(models.TextChoices):
+    MONTH = "month", _("per month")
+    DAY = "day", _("per day")
+    HOUR = "hour", _("per hour")
+    ONCE = "once", _("once")
+    TERM = "term", _("per term")
+
+
+class DesignationKind(models.TextChoices):
+    INCLUSIVE = "inclusive", _("Inclusive")  # 普惠
+    DEMONSTRATION = "demonstration", _("Demonstration")  # 示范性
+    PUBLIC = "public", _("Public")  # 公办
+    SERVICE_CENTRE = "service_centre", _("Comprehensive childcare service centre")  # 托育综合服务中心
+
+
+class DesignationLevel(models.TextChoices):
+    PROVINCE = "province", _("Province-level")
+    CITY = "city", _("City-level")
+    COUNTY = "county", _("County-level")

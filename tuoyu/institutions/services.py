@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from tuoyu.core.audit import audit
@@ -13,12 +16,21 @@ from tuoyu.regions.choices import RegionLevel
 from tuoyu.regions.geo import get_boundaries
 from tuoyu.regions.models import Region
 
-from .models import Institution
+from .choices import DesignationKind
+from .models import Designation, FeeItem, Institution, InstitutionClass, InsurancePolicy
 
 # Boundaries are simplified to about 500 m, so a point just outside its county's polygon is accepted.
 BOUNDARY_TOLERANCE_DEG = 0.01
 
 EDITABLE_FIELDS = (
+    "premises_tenure",
+    "lease_start",
+    "lease_end",
+    "children_rooms_floor",
+    "building_area_m2",
+    "outdoor_area_m2",
+    "fire_safety_date",
+    "cctv_retention_days",
     "legal_form",
     "legal_representative",
     "service_modes",
@@ -148,6 +160,12 @@ def institutions_bulk_create(*, actor: Any, institutions: list[Institution]) -> 
                 )
         if (institution.lat is None) != (institution.lng is None):
             errors.setdefault(f"{index}.lat", []).append(_("Give both latitude and longitude, or neither."))
+        # The age-range constraint is skipped with validate_constraints=False above, so check it here:
+        # the database would otherwise refuse the whole batch without naming the row.
+        if institution.age_min_months > institution.age_max_months or institution.age_max_months > 36:
+            errors.setdefault(f"{index}.age_max_months", []).append(
+                _("The age range must run from youngest to oldest, at most 36 months.")
+            )
         try:
             # Per item, full_clean would cost queries: one to check the township exists (done above
             # against the prefetched rows) and one per CheckConstraint (Django evaluates each with a
@@ -175,3 +193,154 @@ def institutions_bulk_create(*, actor: Any, institutions: list[Institution]) -> 
     created = Institution.objects.bulk_create(institutions, batch_size=1000)
     audit(actor=actor, action="institution.bulk_create", detail={"count": len(created)})
     return created
+
+
+# --- The rest of the record: classes, fees, insurance, designations --------------------------------
+# Each writes an audit record on the institution itself, so the institution's history (its audit
+# records) shows every change to any part of its record.
+
+
+def _save_child(
+    *, actor: Any, institution: Institution, obj: Any, action: str, detail: dict[str, Any]
+) -> None:
+    obj.full_clean()
+    obj.save()
+    audit(actor=actor, action=action, obj=institution, detail=detail)
+
+
+@transaction.atomic
+def institution_class_save(
+    *, actor: Any, institution: Institution, name: str, kind: str, capacity: int, class_id: int | None = None
+) -> InstitutionClass:
+    """Add or change a class; its size is checked against the class type's cap and the filed places."""
+    klass = (
+        InstitutionClass(institution=institution)
+        if class_id is None
+        else institution.classes.get(pk=class_id)
+    )
+    klass.name, klass.kind, klass.capacity = name, kind, capacity
+    others = institution.classes.exclude(pk=klass.pk).aggregate(total=Sum("capacity"))["total"] or 0
+    if capacity is not None and others + capacity > institution.places:
+        raise ValidationError(
+            {
+                "capacity": _(
+                    "The classes would hold {total} children, more than the {places} filed places."
+                ).format(total=others + capacity, places=institution.places)
+            }
+        )
+    _save_child(
+        actor=actor,
+        institution=institution,
+        obj=klass,
+        action="institution.class_save",
+        detail={"class": name, "kind": kind, "capacity": capacity},
+    )
+    return klass
+
+
+@transaction.atomic
+def institution_class_delete(*, actor: Any, institution: Institution, class_id: int) -> None:
+    klass = institution.classes.get(pk=class_id)
+    klass.delete()
+    audit(actor=actor, action="institution.class_delete", obj=institution, detail={"class": klass.name})
+
+
+@transaction.atomic
+def fee_item_save(
+    *,
+    actor: Any,
+    institution: Institution,
+    item: str,
+    amount: Decimal,
+    unit: str,
+    inclusive_price: bool = False,
+    fee_id: int | None = None,
+) -> FeeItem:
+    """Add or change a line of the fee catalogue (收费目录清单)."""
+    fee = FeeItem(institution=institution) if fee_id is None else institution.fees.get(pk=fee_id)
+    fee.item, fee.amount, fee.unit, fee.inclusive_price = item, amount, unit, inclusive_price
+    _save_child(
+        actor=actor,
+        institution=institution,
+        obj=fee,
+        action="institution.fee_save",
+        detail={"item": item, "amount": str(amount), "unit": unit},
+    )
+    return fee
+
+
+@transaction.atomic
+def insurance_policy_save(
+    *,
+    actor: Any,
+    institution: Institution,
+    insurer: str,
+    policy_number: str,
+    starts_on: date,
+    expires_on: date,
+) -> InsurancePolicy:
+    """Record a liability insurance policy."""
+    policy = InsurancePolicy(
+        institution=institution,
+        insurer=insurer,
+        policy_number=policy_number,
+        starts_on=starts_on,
+        expires_on=expires_on,
+    )
+    _save_child(
+        actor=actor,
+        institution=institution,
+        obj=policy,
+        action="institution.insurance_save",
+        detail={"insurer": insurer, "expires_on": expires_on.isoformat()},
+    )
+    return policy
+
+
+@transaction.atomic
+def designation_grant(
+    *, actor: Any, institution: Institution, kind: str, level: str, granted_on: date, granted_by: str
+) -> Designation:
+    """Grant a designation; an inclusive one also sets the institution's inclusive flag used by indicators."""
+    designation = Designation(
+        institution=institution, kind=kind, level=level, granted_on=granted_on, granted_by=granted_by
+    )
+    if institution.designations.filter(kind=kind, level=level, revoked_on__isnull=True).exists():
+        raise ValidationError({"kind": _("This designation is already held at this level.")})
+    _save_child(
+        actor=actor,
+        institution=institution,
+        obj=designation,
+        action="institution.designation_grant",
+        detail={"kind": kind, "level": level, "granted_on": granted_on.isoformat(), "by": granted_by},
+    )
+    if kind == DesignationKind.INCLUSIVE and not institution.inclusive:
+        institution_update(actor=actor, institution=institution, inclusive=True)
+    return designation
+
+
+@transaction.atomic
+def designation_revoke(*, actor: Any, designation: Designation, revoked_on: date) -> Designation:
+    """Revoke a designation; the inclusive flag goes when no inclusive designation is left."""
+    designation.revoked_on = revoked_on
+    institution = designation.institution
+    _save_child(
+        actor=actor,
+        institution=institution,
+        obj=designation,
+        action="institution.designation_revoke",
+        detail={"kind": designation.kind, "level": designation.level, "revoked_on": revoked_on.isoformat()},
+    )
+    still = institution.designations.filter(kind=DesignationKind.INCLUSIVE, revoked_on__isnull=True).exists()
+    if designation.kind == DesignationKind.INCLUSIVE and not still and institution.inclusive:
+        institution_update(actor=actor, institution=institution, inclusive=False)
+    return designation
+
+
+def institution_history(institution: Institution) -> Any:
+    """Every recorded change to the institution's record, newest first (from the audit log)."""
+    from tuoyu.core.models import AuditLog
+
+    return AuditLog.objects.filter(
+        object_type=Institution._meta.label_lower, object_id=str(institution.pk)
+    ).exclude(action="view")

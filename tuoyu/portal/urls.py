@@ -15,7 +15,9 @@ urlpatterns = [
     ),
     path("gov/institutions/<int:pk>/", views.GovInstitutionDetailView.as_view(), name="gov_institution"),
     path("inst/", views.InstHomeView.as_view(), name="inst_home"),
+    path("inst/institutions/<int:pk>/record/", views.InstRecordView.as_view(), name="inst_record"),
     path("parent/", views.ParentHomeView.as_view(), name="parent_home"),
     path("public/", views.PublicRegisterView.as_view(), name="public_register"),
     path("public/map/", views.public_map, name="public_map"),
+    path("public/institutions/<int:pk>/", views.public_institution, name="public_institution"),
 ]

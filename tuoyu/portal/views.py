@@ -4,20 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
 
 from tuoyu.accounts.choices import OFFICIAL_ROLES, STAFF_ROLES, Role
 from tuoyu.core.scoping import grants_for
 from tuoyu.core.views import RoleRequiredMixin, ScopedDetailView, ScopedListView
-from tuoyu.institutions.choices import InstitutionType
+from tuoyu.institutions.choices import InstitutionType, ServiceMode
 from tuoyu.institutions.models import Institution
 from tuoyu.institutions.selectors import county_figures, region_figures, subregion_figures
 from tuoyu.regions.choices import RegionLevel
 from tuoyu.regions.models import Region
 from tuoyu.regions.selectors import population_for
+
+from .forms import ClassForm, FeeForm, InsuranceForm, RecordForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -125,6 +131,24 @@ class GovInstitutionDetailView(ScopedDetailView):
     def get_queryset(self) -> Any:
         return super().get_queryset().select_related("township", "county", "city")
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from tuoyu.institutions.rules import class_rule
+        from tuoyu.institutions.services import institution_history
+
+        context = super().get_context_data(**kwargs)
+        institution = self.object
+        classes = list(institution.classes.all())
+        for klass in classes:
+            klass.rule = class_rule(klass.kind)  # type: ignore[attr-defined]
+        context.update(
+            classes=classes,
+            fees=list(institution.fees.all()),
+            policies=list(institution.insurance_policies.all()),
+            designations=list(institution.designations.all()),
+            history=institution_history(institution)[:50],
+        )
+        return context
+
 
 class InstHomeView(RoleRequiredMixin, TemplateView):
     """机构端 home: the institution(s) where the user works."""
@@ -154,7 +178,8 @@ class ParentHomeView(RoleRequiredMixin, TemplateView):
 
 
 class PublicRegisterView(ListView):  # type: ignore[type-arg]
-    """公众: the register of filed institutions, filterable by region, type and inclusive."""
+    """公众: the register of filed institutions, filterable by region, type, inclusive, the child's age
+    in months and service mode. No "has places" filter: vacancies are not recorded yet."""
 
     model = Institution
     template_name = "portal/public_register.html"
@@ -172,6 +197,14 @@ class PublicRegisterView(ListView):  # type: ignore[type-arg]
             queryset = queryset.filter(type=kind)
         if self.request.GET.get("inclusive") == "1":
             queryset = queryset.filter(inclusive=True)
+        if (age := _age_months(self.request.GET.get("age", ""))) is not None:
+            queryset = queryset.filter(age_min_months__lte=age, age_max_months__gte=age)
+        if (mode := self.request.GET.get("mode", "")) in ServiceMode.values:
+            # JSON containment is not available on SQLite; the list's text form works on both
+            # databases, and the quoted value cannot match part of another mode's name.
+            queryset = queryset.annotate(modes_text=Cast("service_modes", TextField())).filter(
+                modes_text__contains=f'"{mode}"'
+            )
         if q := self.request.GET.get("q", "").strip():
             queryset = queryset.filter(name__icontains=q)
         return queryset.order_by("township_id", "name", "id")
@@ -190,13 +223,186 @@ class PublicRegisterView(ListView):  # type: ignore[type-arg]
             cities=Region.objects.filter(level=RegionLevel.CITY).order_by("code"),
             counties=self._counties(),
             types=InstitutionType.choices,
+            modes=ServiceMode.choices,
             filters=self.request.GET,
+            notices=_published_notices(self.region),
         )
         return context
 
 
+def _published_notices(region: Region | None) -> list[Any]:
+    """Non-compliance notices (不符合要求告知) the county published, newest first: public by rule."""
+    from tuoyu.filings.models import Filing
+
+    notices = Filing.objects.filter(notice_published_at__isnull=False).select_related(
+        "institution__county", "institution__township"
+    )
+    if region is not None:
+        lo, hi = region.subtree_bounds()
+        notices = notices.filter(institution__township_id__gte=lo, institution__township_id__lte=hi)
+    return list(notices.order_by("-notice_published_at")[:10])
+
+
+def _age_months(value: str) -> int | None:
+    """A child's age in whole months 0..36 from a form field, or None (ignored) when not one."""
+    try:
+        age = int(value)
+    except ValueError:
+        return None
+    return age if 0 <= age <= 36 else None
+
+
 def public_map(request: HttpRequest) -> HttpResponse:
-    """公众: the county map shaded by filed institutions per county."""
+    """公众: 一张图 — every filed institution as a clustered marker over the county boundaries, with
+    filters and "near me" (nearest institutions and the fifteen-minute walking circle)."""
     province = Region.objects.filter(level=RegionLevel.PROVINCE).order_by("code").first()
     counties = county_figures(Institution.objects.publicly_listed(), province) if province else {}
-    return render(request, "portal/public_map.html", {"county_figures": counties, "province": province})
+    return render(
+        request,
+        "portal/public_map.html",
+        {
+            "county_figures": counties,
+            "province": province,
+            "types": InstitutionType.choices,
+            "tile_url": settings.TUOYU_TILE_URL,
+            "tile_attribution": settings.TUOYU_TILE_ATTRIBUTION,
+            "labels": {
+                "institutions": _("institutions"),
+                "places": _("places"),
+                "inclusive": _("inclusive"),
+                "walk": _("{m} m walk, about {min} min"),
+                "within": _("within the fifteen-minute circle"),
+                "none": _("No filed institution within {km} km of this point."),
+                "loading": _("Loading…"),
+                "shown": _("{n} institutions shown."),
+                "no_geo": _("Your location is not available: click a point on the map instead."),
+                "card": _("Trust card"),
+                "types": dict(InstitutionType.choices),
+            },
+        },
+    )
+
+
+def public_institution(request: HttpRequest, pk: int) -> HttpResponse:
+    """公众: an institution's trust card (信用名片); only publicly listed institutions have one."""
+    institution = get_object_or_404(
+        Institution.objects.publicly_listed().select_related("township", "county", "city"), pk=pk
+    )
+    from django.utils import timezone
+
+    from tuoyu.filings.choices import FilingKind
+    from tuoyu.filings.choices import FilingStatus as FilingState
+    from tuoyu.institutions.rules import class_rule
+
+    mode_labels = dict(ServiceMode.choices)
+    confirmed = (
+        institution.filings.filter(kind=FilingKind.INITIAL, status=FilingState.CONFIRMED)
+        .order_by("-decided_at")
+        .values_list("decided_at", flat=True)
+        .first()
+    )
+    classes = list(institution.classes.all())
+    for klass in classes:
+        klass.rule = class_rule(klass.kind)  # type: ignore[attr-defined]
+    today = timezone.localdate()
+    return render(
+        request,
+        "portal/trust_card.html",
+        {
+            "institution": institution,
+            "filing_date": confirmed,
+            "designations": list(institution.designations.filter(revoked_on__isnull=True)),
+            "classes": classes,
+            "fees": list(institution.fees.all()),
+            "insured": institution.insurance_policies.filter(
+                starts_on__lte=today, expires_on__gte=today
+            ).exists(),
+            "family_point": institution.type == InstitutionType.FAMILY,
+            "service_modes": [mode_labels.get(m, m) for m in institution.service_modes or []],
+            # 家庭托育点 are run by private persons: their personal data stays out of public pages.
+            "show_legal_representative": institution.type != InstitutionType.FAMILY,
+            "tile_url": settings.TUOYU_TILE_URL,
+            "tile_attribution": settings.TUOYU_TILE_ATTRIBUTION,
+        },
+    )
+
+
+class InstRecordView(RoleRequiredMixin, TemplateView):
+    """机构端: the director keeps the record (premises, classes, fees, insurance) up to date.
+
+    Each form posts to this page with its name in `form`; errors stay at the field and the input is kept.
+    """
+
+    required_check = "is_staff_member"
+    template_name = "portal/inst_record.html"
+    FORMS = {"record": RecordForm, "class": ClassForm, "fee": FeeForm, "insurance": InsuranceForm}
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and request.user.is_staff_member:  # type: ignore[union-attr]
+            self.institution = get_object_or_404(
+                Institution.objects.for_user(request.user, "view"), pk=kwargs["pk"]
+            )
+            self.can_change = (
+                Institution.objects.for_user(request.user, "change").filter(pk=kwargs["pk"]).exists()
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from tuoyu.institutions.rules import class_rule
+
+        context = super().get_context_data(**kwargs)
+        institution = self.institution
+        classes = list(institution.classes.all())
+        for klass in classes:
+            klass.rule = class_rule(klass.kind)  # type: ignore[attr-defined]
+        forms = {name: kwargs.get(f"{name}_form") or form_class() for name, form_class in self.FORMS.items()}
+        if not kwargs.get("record_form"):
+            forms["record"] = RecordForm(instance=institution)
+        context.update(
+            institution=institution, can_change=self.can_change, classes=classes,
+            fees=list(institution.fees.all()), policies=list(institution.insurance_policies.all()),
+            designations=list(institution.designations.all()),
+            **{f"{name}_form": form for name, form in forms.items()},
+        )  # fmt: skip
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from django.contrib import messages
+        from django.core.exceptions import ValidationError
+
+        from tuoyu.institutions import services
+
+        if not self.can_change:
+            raise PermissionDenied
+        name = request.POST.get("form", "")
+        if name not in self.FORMS:
+            return redirect(request.path)
+        institution = self.institution
+        form = (
+            RecordForm(request.POST, instance=Institution.objects.get(pk=institution.pk))
+            if name == "record"
+            else self.FORMS[name](request.POST)
+        )
+        if form.is_valid():
+            try:
+                if name == "record":
+                    changed = {f: form.cleaned_data[f] for f in form.changed_data}
+                    services.institution_update(actor=request.user, institution=institution, **changed)
+                elif name == "class":
+                    services.institution_class_save(
+                        actor=request.user, institution=institution, **form.cleaned_data
+                    )
+                elif name == "fee":
+                    services.fee_item_save(actor=request.user, institution=institution, **form.cleaned_data)
+                else:
+                    services.insurance_policy_save(
+                        actor=request.user, institution=institution, **form.cleaned_data
+                    )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(request.path)
+        self.institution.refresh_from_db()
+        return self.render_to_response(self.get_context_data(**{f"{name}_form": form}))

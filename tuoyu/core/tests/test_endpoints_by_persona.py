@@ -110,6 +110,13 @@ PAGE_CASES: dict[str, tuple[Callable[[World], str], dict[str, int]]] = {
             for p in ALL_PERSONAS
         },
     ),
+    "portal:inst_record": (
+        lambda w: reverse("portal:inst_record", args=[w.institutions["inst_xuanwu"].pk]),
+        {
+            p: 200 if p in {"director", "caregiver"} else 302 if p == "anonymous" else 403
+            for p in ALL_PERSONAS
+        },
+    ),
     "portal:parent_home": (
         lambda w: reverse("portal:parent_home"),
         {p: 200 if p == "parent" else 302 if p == "anonymous" else 403 for p in ALL_PERSONAS},

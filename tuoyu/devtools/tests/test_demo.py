@@ -262,3 +262,21 @@ def test_bulk_create_names_the_item_of_each_error_and_creates_nothing() -> None:
     created = institutions_bulk_create(actor=None, institutions=[item(codes[0]), item(codes[1])])
     assert [i.county_id for i in created] == [XUANWU_CODE, XUANWU_CODE]
     assert {i.city_id for i in Institution.objects.all()} == {NANJING_CODE}
+
+
+@pytest.mark.django_db
+def test_demo_records_keep_every_rule_the_services_enforce() -> None:
+    from django.db.models import F, Sum
+
+    from tuoyu.institutions.models import Designation, InstitutionClass
+    from tuoyu.institutions.rules import CLASS_RULES
+
+    demo_data("--scale", "small", "--seed", "5")
+    totals = Institution.objects.annotate(total=Sum("classes__capacity"))
+    assert not totals.exclude(total=F("places")).exists()
+    for klass in InstitutionClass.objects.all():
+        assert klass.capacity <= CLASS_RULES[klass.kind].max_children
+    for institution in Institution.objects.all():
+        institution.full_clean(validate_unique=False)  # lease ≥ 3 years, floor ≤ 3, dates not in the future
+    inclusive = Institution.objects.filter(inclusive=True).count()
+    assert Designation.objects.filter(kind="inclusive", revoked_on__isnull=True).count() == inclusive

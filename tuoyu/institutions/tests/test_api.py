@@ -70,3 +70,28 @@ def test_list_endpoint_query_budget(client, world, django_assert_max_num_queries
     with django_assert_max_num_queries(6):
         response = client.get("/api/v1/institutions?limit=50", headers=headers)
     assert response.json()["count"] == 33
+
+
+def test_detail_shows_classes_fees_insurance_and_designations(client, world):
+    from datetime import date
+    from decimal import Decimal
+
+    from tuoyu.institutions.services import designation_grant, fee_item_save, institution_class_save
+
+    institution = world.institutions["inst_xuanwu"]
+    institution_class_save(actor=None, institution=institution, name="乳儿一班", kind="infant", capacity=10)
+    fee_item_save(actor=None, institution=institution, item="保育费", amount=Decimal("1900.00"), unit="month")
+    designation_grant(
+        actor=None,
+        institution=institution,
+        kind="inclusive",
+        level="county",
+        granted_on=date(2025, 3, 1),
+        granted_by="玄武区卫健委",
+    )
+    body = client.get(
+        f"/api/v1/institutions/{institution.pk}", headers=_auth(world, "county_official")
+    ).json()
+    assert body["classes"] == [{"name": "乳儿一班", "kind": "infant", "capacity": 10}]
+    assert body["fees"][0]["amount"] == "1900.00" and body["inclusive"] is True
+    assert body["designations"][0]["granted_by"] == "玄武区卫健委"
