@@ -1182,6 +1182,13 @@ def demo_data_generate(
 
 def _reset(bar: ProgressBar) -> None:
     """Delete what a previous run made (and every institution: demo data replaces the register)."""
+    from tuoyu.filings.models import Filing, FilingDocument
+
+    # Filings protect their institution (a filing record must not vanish with it in real use); demo
+    # data replaces the whole register, so its filings and their stored files go first.
+    for document in FilingDocument.objects.all().iterator():
+        document.file.delete(save=False)
+    Filing.objects.all().delete()
     try:
         Institution.objects.all().delete()
     except ProtectedError as exc:

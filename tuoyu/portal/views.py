@@ -167,6 +167,14 @@ class InstHomeView(RoleRequiredMixin, TemplateView):
         )
         roles = {a.institution_id: a.get_role_display() for a in assignments}
         context["cards"] = [(i, roles.get(i.pk)) for i in institutions]
+        context["role_is_director"] = any(a.role == Role.DIRECTOR for a in assignments)
+        from tuoyu.filings.models import Filing
+
+        context["filings"] = list(
+            Filing.objects.for_user(self.request.user, "view")
+            .select_related("institution")
+            .order_by("-created_at")[:20]
+        )
         return context
 
 
