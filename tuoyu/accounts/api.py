@@ -7,14 +7,14 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
-from tuoyu.core.api import ErrorSchema
+from tuoyu.core.api import ErrorSchema, InputSchema
 
 from .services import LoginThrottled, token_issue, user_authenticate
 
 router = Router(tags=["auth"])
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=512)
 

@@ -6,18 +6,45 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer, django_auth
+from pydantic import model_validator
 
 
 class ErrorSchema(Schema):
     """Every error answers {"detail": ...}: a message, or a list of field errors for 422."""
 
     detail: Any
+
+
+def _reject_nul(value: Any, path: str = "") -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError(f"{path or 'value'}: NUL characters are not allowed")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _reject_nul(key, path)
+            _reject_nul(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _reject_nul(item, f"{path}[{index}]")
+
+
+class InputSchema(Schema):
+    """Base of every request body: text with NUL characters is refused with 422 before any storage.
+
+    PostgreSQL cannot store NUL in text or JSON and would fail with a server error.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        _reject_nul(data)
+        return data
 
 
 class FieldError(Exception):
@@ -110,6 +137,14 @@ def on_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
 @api.exception_handler(IntegrityError)
 def on_integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
     return _error(request, 409, _("This conflicts with an existing record."))
+
+
+@api.exception_handler(DataError)
+def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # A value the database cannot store (out of range, NUL in text) that validation did not catch.
+    return _error(
+        request, 422, [{"loc": ["body"], "msg": _("A value cannot be stored."), "type": "value_error"}]
+    )
 
 
 @api.exception_handler(HttpError)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from tuoyu.core.api import ErrorSchema
+from tuoyu.core.api import ErrorSchema, InputSchema
 from tuoyu.institutions.models import Institution
 
 from . import services
@@ -111,7 +111,7 @@ class FilingFilters(Schema):
     offset: int = Field(0, ge=0, le=10_000_000)
 
 
-class FilingCreateIn(Schema):
+class FilingCreateIn(InputSchema):
     institution_id: int = Field(ge=1, le=2_147_483_647)
     kind: FilingKind = FilingKind.INITIAL
     form: dict[str, Any] = Field(
@@ -121,11 +121,11 @@ class FilingCreateIn(Schema):
     submit: bool = Field(True, description="Submit at once (422 naming missing documents if incomplete)")
 
 
-class SubmitIn(Schema):
+class SubmitIn(InputSchema):
     commitment_accepted: bool = False
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = Field("", max_length=4000)
 
 

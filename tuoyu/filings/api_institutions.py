@@ -12,11 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from tuoyu.accounts.choices import Role
 from tuoyu.accounts.services import role_assign
-from tuoyu.core.api import ErrorSchema
+from tuoyu.core.api import ErrorSchema, InputSchema
 from tuoyu.institutions.api import InstitutionSchema
 from tuoyu.institutions.choices import FilingStatus, InstitutionType, LegalForm, OperatingStatus, Ownership
 from tuoyu.institutions.models import Institution
@@ -25,7 +25,7 @@ from tuoyu.institutions.services import institution_create
 from .auth import AUTH
 
 
-class InstitutionCreateIn(Schema):
+class InstitutionCreateIn(InputSchema):
     name: str = Field(min_length=1, max_length=200)
     uscc: str = Field(max_length=40, description="Unified social credit code (checked: GB 32100-2015)")
     type: InstitutionType

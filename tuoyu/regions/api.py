@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Path, Router, Schema
 
 from tuoyu.core.api import ErrorSchema
 
@@ -12,6 +14,9 @@ from .models import Region
 from .selectors import population_for
 
 router = Router(tags=["regions"])
+
+# A 12-digit statistical division code; anything else answers 422 before reaching the database.
+RegionCode = Annotated[str, Path(pattern=r"^\d{12}$")]
 
 
 class RegionSchema(Schema):
@@ -52,8 +57,13 @@ def boundaries(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@router.get("/{code}", auth=None, response={200: RegionSchema, 404: ErrorSchema}, url_name="region_detail")
-def region_detail(request: HttpRequest, code: str) -> RegionSchema:
+@router.get(
+    "/{code}",
+    auth=None,
+    response={200: RegionSchema, 404: ErrorSchema, 422: ErrorSchema},
+    url_name="region_detail",
+)
+def region_detail(request: HttpRequest, code: RegionCode) -> RegionSchema:
     region = get_object_or_404(Region, code=code)
     return _out([region])[0]
 
@@ -61,9 +71,9 @@ def region_detail(request: HttpRequest, code: str) -> RegionSchema:
 @router.get(
     "/{code}/children",
     auth=None,
-    response={200: list[RegionSchema], 404: ErrorSchema},
+    response={200: list[RegionSchema], 404: ErrorSchema, 422: ErrorSchema},
     url_name="region_children",
 )
-def region_children(request: HttpRequest, code: str) -> list[RegionSchema]:
+def region_children(request: HttpRequest, code: RegionCode) -> list[RegionSchema]:
     region = get_object_or_404(Region, code=code)
     return _out(list(region.children.order_by("code")))

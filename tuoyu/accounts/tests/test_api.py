@@ -52,3 +52,10 @@ def test_repeated_failures_answer_429(client, world):
         "/api/v1/auth/token", {"username": "director", "password": PASSWORD}, content_type="application/json"
     )
     assert response.status_code == 429
+
+
+def test_nul_characters_answer_422_not_a_server_error(client, world):
+    response = client.post(
+        "/api/v1/auth/token", {"username": "a\x00b", "password": "x"}, content_type="application/json"
+    )
+    assert response.status_code == 422

@@ -13,6 +13,20 @@ from tuoyu.accounts.services import token_issue
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """Calling the WSGI app fires request_started/finished, whose close_old_connections closes the test's
+    transaction-wrapped connection (PostgreSQL); Django's test Client disconnects it the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def bearer(world):
     return {"Authorization": f"Bearer {token_issue(user=world.user('province_official'))}"}
