@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tuoyu.institutions.choices import FeeUnit, ServiceMode
 from tuoyu.institutions.models import Institution
 from tuoyu.institutions.rules import ClassKind
+from tuoyu.regions.models import Region
 
 
 class RecordForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -65,3 +68,22 @@ class InsuranceForm(forms.Form):
     policy_number = forms.CharField(label=_("policy number"), max_length=60)
     starts_on = forms.DateField(label=_("starts on"), widget=forms.DateInput(attrs={"type": "date"}))
     expires_on = forms.DateField(label=_("expires on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class TownshipChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        county = obj.parent
+        return f"{county.parent.name} {county.name} {obj.name}"
+
+
+class NewInstitutionForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A new centre's basic record, before its first filing."""
+
+    township = TownshipChoiceField(
+        label=_("township"),
+        queryset=Region.objects.filter(level="township").select_related("parent__parent").order_by("code"),
+    )
+
+    class Meta:
+        model = Institution
+        fields = ["name", "uscc", "type", "ownership", "legal_form", "township", "address", "places", "phone"]

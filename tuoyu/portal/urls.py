@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("gov/institutions/<int:pk>/", views.GovInstitutionDetailView.as_view(), name="gov_institution"),
     path("inst/", views.InstHomeView.as_view(), name="inst_home"),
+    path("inst/new/", views.InstNewView.as_view(), name="inst_new"),
     path("inst/institutions/<int:pk>/record/", views.InstRecordView.as_view(), name="inst_record"),
     path("parent/", views.ParentHomeView.as_view(), name="parent_home"),
     path("public/", views.PublicRegisterView.as_view(), name="public_register"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
 
 from tuoyu.accounts.choices import OFFICIAL_ROLES, STAFF_ROLES, Role
+from tuoyu.accounts.models import User
 from tuoyu.core.scoping import grants_for
 from tuoyu.core.views import RoleRequiredMixin, ScopedDetailView, ScopedListView
 from tuoyu.institutions.choices import InstitutionType, ServiceMode
@@ -23,7 +24,7 @@ from tuoyu.regions.choices import RegionLevel
 from tuoyu.regions.models import Region
 from tuoyu.regions.selectors import population_for
 
-from .forms import ClassForm, FeeForm, InsuranceForm, RecordForm
+from .forms import ClassForm, FeeForm, InsuranceForm, NewInstitutionForm, RecordForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -414,3 +415,49 @@ class InstRecordView(RoleRequiredMixin, TemplateView):
                 return redirect(request.path)
         self.institution.refresh_from_db()
         return self.render_to_response(self.get_context_data(**{f"{name}_form": form}))
+
+
+class InstNewView(RoleRequiredMixin, TemplateView):
+    """机构端: a director registers a new centre (not filed yet), then files it."""
+
+    required_check = "is_staff_member"
+    template_name = "portal/inst_new.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and not request.user.has_role(Role.DIRECTOR):  # type: ignore[union-attr]
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", NewInstitutionForm())
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from django.contrib import messages
+        from django.core.exceptions import ValidationError
+        from django.db import transaction
+
+        from tuoyu.accounts.services import role_assign
+        from tuoyu.institutions.choices import FilingStatus, OperatingStatus
+        from tuoyu.institutions.services import institution_create
+
+        form = NewInstitutionForm(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    institution = institution_create(
+                        actor=request.user,
+                        **form.cleaned_data,
+                        status=OperatingStatus.PREPARING,
+                        filing_status=FilingStatus.NOT_FILED,
+                    )
+                    creator = cast(User, request.user)
+                    role_assign(actor=creator, user=creator, role=Role.DIRECTOR, institution=institution)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("The centre is registered: now file it."))
+                return redirect("filings:start")
+        return self.render_to_response(self.get_context_data(form=form), status=422)

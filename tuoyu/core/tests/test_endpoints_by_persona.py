@@ -117,6 +117,10 @@ PAGE_CASES: dict[str, tuple[Callable[[World], str], dict[str, int]]] = {
             for p in ALL_PERSONAS
         },
     ),
+    "portal:inst_new": (
+        lambda w: reverse("portal:inst_new"),
+        {p: 200 if p == "director" else 302 if p == "anonymous" else 403 for p in ALL_PERSONAS},
+    ),
     "portal:parent_home": (
         lambda w: reverse("portal:parent_home"),
         {p: 200 if p == "parent" else 302 if p == "anonymous" else 403 for p in ALL_PERSONAS},
