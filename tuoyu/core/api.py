@@ -40,11 +40,11 @@ class InputSchema(Schema):
     PostgreSQL cannot store NUL in text or JSON and would fail with a server error.
     """
 
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        _reject_nul(data)
-        return data
+    @model_validator(mode="after")
+    def _no_nul(self) -> Any:
+        # After validation: ninja hands "before" validators a wrapper object rather than the raw dict.
+        _reject_nul(self.model_dump())
+        return self
 
 
 class FieldError(Exception):

@@ -79,6 +79,30 @@ API_CASES: dict[tuple[str, str], tuple[Callable[[World], str], Expect]] = {
         lambda w: f"/api/v1/institutions/{w.institutions['inst_xuanwu'].pk}",
         _status({p: 200 if p in XUANWU_VIEWERS else 401 if p == "anonymous" else 404 for p in ALL_PERSONAS}),
     ),
+    # The persona body {"username", "password"} changes nothing: this checks who may change at all.
+    ("patch", "/api/v1/institutions/{institution_id}"): (
+        lambda w: f"/api/v1/institutions/{w.institutions['inst_xuanwu'].pk}",
+        _status(
+            {
+                p: 200
+                if p == "director"
+                else 403
+                if p in XUANWU_VIEWERS
+                else 401
+                if p == "anonymous"
+                else 404
+                for p in ALL_PERSONAS
+            }
+        ),
+    ),
+    # The persona body lacks the required fields: 422 for every caller who is authenticated.
+    **{
+        ("post", f"/api/v1/institutions/{{institution_id}}/{part}"): (
+            lambda w, part=part: f"/api/v1/institutions/{w.institutions['inst_xuanwu'].pk}/{part}",
+            _status({p: 401 if p == "anonymous" else 422 for p in ALL_PERSONAS}),
+        )
+        for part in ("classes", "fees", "insurance", "designations")
+    },
 }
 
 _gov_only = {p: 200 if p in GOV else 302 if p == "anonymous" else 403 for p in ALL_PERSONAS}
@@ -217,7 +241,11 @@ def test_api_endpoint_as_persona(world, persona, operation):
     make_url, check = API_CASES[operation]
     client = _client(world, persona, bearer=True)
     method, _path = operation
-    if method == "post":
+    if method in {"put", "patch", "delete"}:
+        response = client.generic(
+            method.upper(), make_url(world), '{"username": "nobody", "password": "wrong"}', "application/json"
+        )
+    elif method == "post":
         response = client.post(
             make_url(world), {"username": "nobody", "password": "wrong"}, content_type="application/json"
         )

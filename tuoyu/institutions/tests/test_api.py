@@ -95,3 +95,59 @@ def test_detail_shows_classes_fees_insurance_and_designations(client, world):
     assert body["classes"] == [{"name": "乳儿一班", "kind": "infant", "capacity": 10}]
     assert body["fees"][0]["amount"] == "1900.00" and body["inclusive"] is True
     assert body["designations"][0]["granted_by"] == "玄武区卫健委"
+
+
+def _json(client, method, url, body, headers):
+    import json
+
+    return client.generic(method, url, json.dumps(body), "application/json", headers=headers)
+
+
+def test_director_keeps_the_record_through_the_api(client, world):
+    headers = _auth(world, "director")
+    url = f"/api/v1/institutions/{world.institutions['inst_xuanwu'].pk}"
+    response = _json(
+        client, "PATCH", url, {"opening_hours": "7:30-17:30", "service_modes": ["full_day"]}, headers
+    )
+    assert response.status_code == 200 and response.json()["opening_hours"] == "7:30-17:30"
+    added = _json(
+        client, "POST", f"{url}/classes", {"name": "乳儿一班", "kind": "infant", "capacity": 10}, headers
+    )
+    assert added.status_code == 201
+    fee = _json(
+        client, "POST", f"{url}/fees", {"item": "保育费", "amount": "2600.00", "unit": "month"}, headers
+    )
+    assert fee.status_code == 201 and fee.json()["amount"] == "2600.00"
+
+
+def test_rule_violations_answer_422_naming_the_field(client, world):
+    headers = _auth(world, "director")
+    url = f"/api/v1/institutions/{world.institutions['inst_xuanwu'].pk}"
+    over = _json(
+        client, "POST", f"{url}/classes", {"name": "乳儿班", "kind": "infant", "capacity": 11}, headers
+    )
+    assert over.status_code == 422 and over.json()["detail"][0]["loc"] == ["body", "capacity"]
+    lease = _json(client, "PATCH", url, {"premises_tenure": "leased", "lease_start": "2025-01-01",
+                                         "lease_end": "2026-01-01"}, headers)  # fmt: skip
+    assert lease.status_code == 422 and lease.json()["detail"][0]["loc"] == ["body", "lease_end"]
+    underground = _json(client, "PATCH", url, {"children_rooms_floor": -1}, headers)
+    assert underground.json()["detail"][0]["loc"] == ["body", "children_rooms_floor"]
+
+
+def test_caregiver_may_see_but_not_change_and_other_county_gets_404(client, world):
+    url = f"/api/v1/institutions/{world.institutions['inst_xuanwu'].pk}/classes"
+    body = {"name": "托大一班", "kind": "older", "capacity": 20}
+    assert _json(client, "POST", url, body, _auth(world, "caregiver")).status_code == 403
+    assert _json(client, "POST", url, body, _auth(world, "other_county_official")).status_code == 404
+
+
+def test_county_reviewer_grants_a_designation_and_the_director_cannot(client, world):
+    url = f"/api/v1/institutions/{world.institutions['inst_xuanwu'].pk}/designations"
+    body = {"kind": "inclusive", "level": "county", "granted_on": "2026-06-01", "granted_by": "玄武区卫健委"}
+    assert _json(client, "POST", url, body, _auth(world, "director")).status_code == 403
+    response = _json(client, "POST", url, body, _auth(world, "county_official"))
+    assert response.status_code == 201
+    world.institutions["inst_xuanwu"].refresh_from_db()
+    assert world.institutions["inst_xuanwu"].inclusive is True
+    again = _json(client, "POST", url, body, _auth(world, "county_official"))
+    assert again.status_code == 422  # already held at this level
