@@ -80,3 +80,9 @@ def english():  # type: ignore[no-untyped-def]
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Uploaded files of a test go to its own folder, not to var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"

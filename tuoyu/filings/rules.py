@@ -17,6 +17,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from tuoyu.core.files import EXTENSIONS, SIGNATURES, sniff_content_type
 from tuoyu.institutions.choices import LegalForm
 
 from .choices import DocumentKind, FilingKind
@@ -39,22 +40,9 @@ RECEIPT_DEADLINE = Deadline(5, f"{REGULATION}, article not verified", EFFECTIVE)
 VERIFICATION_DEADLINE = Deadline(15, f"{REGULATION}, article not verified", EFFECTIVE)
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-# Content type → the signature its bytes start with. Files are recognised by their bytes only: the
-# name and the client's declared type are not trusted.
-ALLOWED_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-}
-EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
-
-
-def sniff_content_type(head: bytes) -> str | None:
-    """The allowed content type whose signature `head` starts with, or None."""
-    for content_type, signatures in ALLOWED_SIGNATURES.items():
-        if any(head.startswith(sig) for sig in signatures):
-            return content_type
-    return None
+# Files are recognised by their bytes only (tuoyu.core.files): PDF, PNG or JPEG.
+ALLOWED_SIGNATURES = SIGNATURES
+__all__ = ["EXTENSIONS", "sniff_content_type"]
 
 
 @dataclass(frozen=True)

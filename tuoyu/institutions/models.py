@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tuoyu.core.files import PrivateStorage
 from tuoyu.core.scoping import Grants, ScopedQuerySet
 from tuoyu.core.validators import validate_uscc
 
@@ -302,3 +304,29 @@ class Designation(models.Model):
             raise ValidationError({"granted_on": _("This date is in the future.")})
         if self.revoked_on and self.granted_on and self.revoked_on < self.granted_on:
             raise ValidationError({"revoked_on": _("A designation cannot be revoked before it was granted.")})
+
+
+def _photo_path(instance: InstitutionPhoto, filename: str) -> str:
+    import uuid
+
+    return f"{instance.institution_id}/{uuid.uuid4().hex}{os.path.splitext(filename)[1].lower()}"
+
+
+class InstitutionPhoto(models.Model):
+    """A photo of the premises, published on the trust card once the institution is filed."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(
+        _("photo"), storage=PrivateStorage("photos"), upload_to=_photo_path, max_length=200
+    )
+    content_type = models.CharField(_("content type"), max_length=20)
+    caption = models.CharField(_("caption"), max_length=100, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["institution", "uploaded_at", "id"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return self.caption or f"{self.institution} #{self.pk}"

@@ -17,7 +17,7 @@ from tuoyu.regions.geo import get_boundaries
 from tuoyu.regions.models import Region
 
 from .choices import DesignationKind
-from .models import Designation, FeeItem, Institution, InstitutionClass, InsurancePolicy
+from .models import Designation, FeeItem, Institution, InstitutionClass, InstitutionPhoto, InsurancePolicy
 
 # Boundaries are simplified to about 500 m, so a point just outside its county's polygon is accepted.
 BOUNDARY_TOLERANCE_DEG = 0.01
@@ -344,3 +344,41 @@ def institution_history(institution: Institution) -> Any:
     return AuditLog.objects.filter(
         object_type=Institution._meta.label_lower, object_id=str(institution.pk)
     ).exclude(action="view")
+
+
+# Photos of the premises: JPEG or PNG recognised by their bytes, at most this size and this many.
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_COUNT = 12
+
+
+@transaction.atomic
+def institution_photo_add(
+    *, actor: Any, institution: Institution, upload: Any, caption: str = ""
+) -> InstitutionPhoto:
+    """Store a photo for the trust card; a file that is not a JPEG or PNG is refused at the `image` field."""
+    from tuoyu.core.files import EXTENSIONS, sniff_content_type
+
+    if institution.photos.count() >= PHOTO_MAX_COUNT:
+        raise ValidationError({"image": _("At most {n} photos.").format(n=PHOTO_MAX_COUNT)})
+    if upload.size > PHOTO_MAX_BYTES:
+        raise ValidationError(
+            {"image": _("The photo is larger than {mb} MB.").format(mb=PHOTO_MAX_BYTES // 2**20)}
+        )
+    upload.seek(0)
+    content_type = sniff_content_type(upload.read(16), allowed=("image/jpeg", "image/png"))
+    upload.seek(0)
+    if content_type is None:
+        raise ValidationError({"image": _("This file is not a JPEG or PNG picture.")})
+    photo = InstitutionPhoto(institution=institution, content_type=content_type, caption=caption[:100])
+    photo.image.save(f"photo{EXTENSIONS[content_type]}", upload, save=False)
+    photo.save()
+    audit(actor=actor, action="institution.photo_add", obj=institution, detail={"photo": photo.pk})
+    return photo
+
+
+@transaction.atomic
+def institution_photo_delete(*, actor: Any, institution: Institution, photo_id: int) -> None:
+    photo = institution.photos.get(pk=photo_id)
+    photo.image.delete(save=False)
+    photo.delete()
+    audit(actor=actor, action="institution.photo_delete", obj=institution, detail={"photo": photo_id})

@@ -87,3 +87,8 @@ class NewInstitutionForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Institution
         fields = ["name", "uscc", "type", "ownership", "legal_form", "township", "address", "places", "phone"]
+
+
+class PhotoForm(forms.Form):
+    image = forms.FileField(label=_("photo (JPEG or PNG, at most 5 MB)"))
+    caption = forms.CharField(label=_("caption"), max_length=100, required=False)

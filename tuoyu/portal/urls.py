@@ -20,5 +20,6 @@ urlpatterns = [
     path("parent/", views.ParentHomeView.as_view(), name="parent_home"),
     path("public/", views.PublicRegisterView.as_view(), name="public_register"),
     path("public/map/", views.public_map, name="public_map"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
     path("public/institutions/<int:pk>/", views.public_institution, name="public_institution"),
 ]

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
@@ -24,7 +25,7 @@ from tuoyu.regions.choices import RegionLevel
 from tuoyu.regions.models import Region
 from tuoyu.regions.selectors import population_for
 
-from .forms import ClassForm, FeeForm, InsuranceForm, NewInstitutionForm, RecordForm
+from .forms import ClassForm, FeeForm, InsuranceForm, NewInstitutionForm, PhotoForm, RecordForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -323,6 +324,7 @@ def public_institution(request: HttpRequest, pk: int) -> HttpResponse:
             "designations": list(institution.designations.filter(revoked_on__isnull=True)),
             "classes": classes,
             "fees": list(institution.fees.all()),
+            "photos": list(institution.photos.all()),
             "insured": institution.insurance_policies.filter(
                 starts_on__lte=today, expires_on__gte=today
             ).exists(),
@@ -344,7 +346,13 @@ class InstRecordView(RoleRequiredMixin, TemplateView):
 
     required_check = "is_staff_member"
     template_name = "portal/inst_record.html"
-    FORMS = {"record": RecordForm, "class": ClassForm, "fee": FeeForm, "insurance": InsuranceForm}
+    FORMS = {
+        "record": RecordForm,
+        "class": ClassForm,
+        "fee": FeeForm,
+        "insurance": InsuranceForm,
+        "photo": PhotoForm,
+    }
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if request.user.is_authenticated and request.user.is_staff_member:  # type: ignore[union-attr]
@@ -371,6 +379,7 @@ class InstRecordView(RoleRequiredMixin, TemplateView):
             institution=institution, can_change=self.can_change, classes=classes,
             fees=list(institution.fees.all()), policies=list(institution.insurance_policies.all()),
             designations=list(institution.designations.all()),
+            photos=list(institution.photos.all()),
             **{f"{name}_form": form for name, form in forms.items()},
         )  # fmt: skip
         return context
@@ -390,7 +399,7 @@ class InstRecordView(RoleRequiredMixin, TemplateView):
         form = (
             RecordForm(request.POST, instance=Institution.objects.get(pk=institution.pk))
             if name == "record"
-            else self.FORMS[name](request.POST)
+            else self.FORMS[name](request.POST, request.FILES)
         )
         if form.is_valid():
             try:
@@ -403,6 +412,13 @@ class InstRecordView(RoleRequiredMixin, TemplateView):
                     )
                 elif name == "fee":
                     services.fee_item_save(actor=request.user, institution=institution, **form.cleaned_data)
+                elif name == "photo":
+                    services.institution_photo_add(
+                        actor=request.user,
+                        institution=institution,
+                        upload=form.cleaned_data["image"],
+                        caption=form.cleaned_data["caption"],
+                    )
                 else:
                     services.insurance_policy_save(
                         actor=request.user, institution=institution, **form.cleaned_data
@@ -461,3 +477,22 @@ class InstNewView(RoleRequiredMixin, TemplateView):
                 messages.success(request, _("The centre is registered: now file it."))
                 return redirect("filings:start")
         return self.render_to_response(self.get_context_data(form=form), status=422)
+
+
+def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A photo of an institution: public once the institution is listed, else only for users in scope."""
+    from django.http import FileResponse
+
+    from tuoyu.institutions.models import InstitutionPhoto
+
+    item = get_object_or_404(InstitutionPhoto.objects.select_related("institution"), pk=pk)
+    listed = Institution.objects.publicly_listed().filter(pk=item.institution_id).exists()
+    if (
+        not listed
+        and not Institution.objects.for_user(request.user, "view").filter(pk=item.institution_id).exists()
+    ):
+        raise Http404
+    response = FileResponse(item.image.open("rb"), content_type=item.content_type)
+    response["Cache-Control"] = "public, max-age=3600" if listed else "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -105,6 +105,22 @@ API_CASES: dict[tuple[str, str], tuple[Callable[[World], str], Expect]] = {
     },
 }
 
+
+def _photo_of_unlisted(world: World) -> str:
+    """A photo of 玄武区's institution while it is not publicly listed: only its viewers may see it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tuoyu.institutions.models import Institution
+    from tuoyu.institutions.services import institution_photo_add
+
+    institution = world.institutions["inst_xuanwu"]
+    Institution.objects.filter(pk=institution.pk).update(filing_status="pending")
+    upload = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    return reverse(
+        "portal:photo", args=[institution_photo_add(actor=None, institution=institution, upload=upload).pk]
+    )
+
+
 _gov_only = {p: 200 if p in GOV else 302 if p == "anonymous" else 403 for p in ALL_PERSONAS}
 _xuanwu_gov = {
     p: (200 if p in GOV - {"other_county_official"} else 404)
@@ -145,6 +161,7 @@ PAGE_CASES: dict[str, tuple[Callable[[World], str], dict[str, int]]] = {
         lambda w: reverse("portal:inst_new"),
         {p: 200 if p == "director" else 302 if p == "anonymous" else 403 for p in ALL_PERSONAS},
     ),
+    "portal:photo": (_photo_of_unlisted, {p: 200 if p in XUANWU_VIEWERS else 404 for p in ALL_PERSONAS}),
     "portal:parent_home": (
         lambda w: reverse("portal:parent_home"),
         {p: 200 if p == "parent" else 302 if p == "anonymous" else 403 for p in ALL_PERSONAS},

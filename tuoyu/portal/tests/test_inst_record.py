@@ -61,3 +61,33 @@ def test_caregiver_sees_but_cannot_change(client, world):
 def test_director_of_another_institution_gets_404(client, world):
     client.force_login(world.user("director"))
     assert client.get(f"/inst/institutions/{world.institutions['inst_wuxi'].pk}/record/").status_code == 404
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_director_adds_a_photo_that_the_public_sees_on_the_trust_card(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.user("director"))
+    upload = SimpleUploadedFile("room.png", PNG, content_type="image/png")
+    response = client.post(_url(world), {"form": "photo", "caption": "活动室", "image": upload})
+    assert response.status_code == 302
+    client.logout()
+    card = client.get(f"/public/institutions/{world.institutions['inst_xuanwu'].pk}/").content.decode()
+    assert 'data-testid="photos"' in card and "活动室" in card
+    photo = world.institutions["inst_xuanwu"].photos.get()
+    served = client.get(f"/photos/{photo.pk}/")
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+
+
+def test_a_file_that_is_not_a_picture_is_refused_at_the_field(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.user("director"))
+    client.cookies["django_language"] = "en"
+    upload = SimpleUploadedFile("room.png", b"MZ\x90\x00 not a png", content_type="image/png")
+    response = client.post(_url(world), {"form": "photo", "image": upload})
+    assert response.status_code == 200
+    assert "not a JPEG or PNG" in str(response.context["photo_form"].errors)
+    assert not world.institutions["inst_xuanwu"].photos.exists()
