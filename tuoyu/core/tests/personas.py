@@ -33,6 +33,16 @@ PERSONAS: dict[str, tuple[str | None, str | None]] = {
     "outsider": (None, None),
 }
 ALL_PERSONAS = [*PERSONAS, "anonymous"]
+# Who, in the world below, may see what belongs to 玄武区 (used by the per-endpoint expectations).
+GOV = {"province_official", "city_official", "county_official", "other_county_official", "national_observer"}
+XUANWU_VIEWERS = {
+    "province_official",
+    "city_official",
+    "county_official",
+    "national_observer",
+    "director",
+    "caregiver",
+}
 
 
 @dataclass

@@ -16,17 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tuoyu.accounts.services import token_issue
 from tuoyu.core.api import api
 
-from .personas import ALL_PERSONAS, World
-
-GOV = {"province_official", "city_official", "county_official", "other_county_official", "national_observer"}
-XUANWU_VIEWERS = {
-    "province_official",
-    "city_official",
-    "county_official",
-    "national_observer",
-    "director",
-    "caregiver",
-}
+from .personas import ALL_PERSONAS, GOV, XUANWU_VIEWERS, World
 
 # (method, OpenAPI path) → (make the concrete URL from the world, expected status per persona or a checker)
 Expect = Callable[[str, Any], None]

@@ -7,20 +7,11 @@ from typing import Any
 
 from django.urls import reverse
 
-from tuoyu.core.tests.personas import ALL_PERSONAS
+from tuoyu.core.tests.personas import ALL_PERSONAS, GOV, XUANWU_VIEWERS
 from tuoyu.filings.choices import FilingStatus
 
 from .factories import make_filing
 
-GOV = {"province_official", "city_official", "county_official", "other_county_official", "national_observer"}
-XUANWU_VIEWERS = {
-    "province_official",
-    "city_official",
-    "county_official",
-    "national_observer",
-    "director",
-    "caregiver",
-}
 XUANWU_REVIEWERS = {"province_official", "county_official"}
 
 

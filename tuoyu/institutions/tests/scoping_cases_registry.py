@@ -11,10 +11,9 @@ from typing import Any
 
 from django.urls import reverse
 
-from tuoyu.core.tests.personas import ALL_PERSONAS
+from tuoyu.core.tests.personas import ALL_PERSONAS, GOV
 
 XUANWU = "320102000000"
-GOV = {"province_official", "city_official", "county_official", "other_county_official", "national_observer"}
 MANAGERS = {"province_official", "county_official"}
 
 
