@@ -28,6 +28,8 @@ class Command(BaseCommand):
             return
         self.stdout.write("Demo logins" + (f" (password: {password})" if password else "") + ":")
         for user in users:
+            if not user.has_usable_password():
+                continue  # actors of back-dated demo records, not logins
             roles = "; ".join(
                 f"{a.get_role_display()} · {a.region or a.institution or '—'}"
                 for a in user.role_assignments.all()
