@@ -38,6 +38,25 @@ def _report(request: HttpRequest, exc: Exception) -> None:
         messages.error(request, str(exc))
 
 
+def _form_rows(form: dict[str, Any]) -> list[tuple[str, str]]:
+    """The 备案书 content with the form's own labels and readable values, in the form's order."""
+    from tuoyu.institutions.choices import ServiceMode
+
+    fields = FilingStartForm.base_fields
+    modes = dict(ServiceMode.choices)
+    rows = []
+    for key, value in form.items():
+        label = str(fields[key].label) if key in fields else key
+        if isinstance(value, bool):
+            shown = str(_("Yes") if value else _("No"))
+        elif isinstance(value, list):
+            shown = "、".join(str(modes.get(v, v)) for v in value)
+        else:
+            shown = str(value) if value not in (None, "") else "—"
+        rows.append((label, shown))
+    return rows
+
+
 class FilingQueueView(RoleRequiredMixin, TemplateView):
     """Officials: open filings in scope, soonest due first, with overdue badges and actions."""
 
@@ -95,6 +114,7 @@ class FilingDetailView(RoleRequiredMixin, View):
         )
         return {
             "filing": filing,
+            "form_rows": _form_rows(filing.form),
             "documents": filing.documents.all(),
             "transitions": filing.transitions.select_related("actor"),
             "missing": services.filing_missing(filing) if filing.status == FilingStatus.DRAFT else [],

@@ -133,6 +133,9 @@ class Institution(models.Model):
             models.Index(fields=["county", "status"], name="institution_county_status"),
             models.Index(fields=["city", "status"], name="institution_city_status"),
             models.Index(fields=["township", "status"], name="institution_township_status"),
+            # The public near-me search: a bounding box on the point, and the grid's change check.
+            models.Index(fields=["lat", "lng"], name="institution_point"),
+            models.Index(fields=["updated_at"], name="institution_updated"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(places__lte=2000), name="institution_places_range"),
@@ -186,6 +189,14 @@ class Institution(models.Model):
     @property
     def audit_region_code(self) -> str:
         return str(self.township_id)
+
+    @property
+    def registering_authority(self) -> str:
+        """Who registers this legal form (编制/民政/市场监管), per 托育机构登记和备案办法（试行）."""
+        from .choices import REGISTERING_AUTHORITY
+
+        authority = {str(k): v for k, v in REGISTERING_AUTHORITY.items()}.get(self.legal_form)
+        return str(authority) if authority else ""
 
 
 def _add_years(day: date, years: int) -> date:

@@ -104,3 +104,14 @@ def test_caregiver_cannot_act(client, world, unfiled):
         reverse("filings:detail", args=[filing.pk]), {"action": "receipt"}
     )
     assert response.status_code == 403
+
+
+def test_filing_page_shows_the_form_with_labels_not_keys(client, world):
+    from tuoyu.filings.tests.factories import make_filing
+
+    filing = make_filing(world.institutions["inst_xuanwu"])
+    filing.form = {"legal_representative": "张三", "service_modes": ["full_day"], "serves_meals": True}
+    filing.save(update_fields=["form"])
+    client.force_login(world.user("county_official"))
+    body = client.get(f"/filings/{filing.pk}/").content.decode()
+    assert "legal_representative" not in body and "张三" in body and "全日托" in body

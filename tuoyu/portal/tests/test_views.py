@@ -71,3 +71,12 @@ def test_english_is_available_with_the_switcher(client, world):
 def test_nav_shows_only_the_ends_the_user_may_open(client, world):
     body = _get(client, world, "parent", "/").content.decode()
     assert 'data-end="parent"' in body and 'data-end="gov"' not in body and 'data-end="inst"' not in body
+
+
+def test_institution_page_names_the_registering_authority_for_its_legal_form(client, world):
+    from tuoyu.institutions.services import institution_update
+
+    institution = world.institutions["inst_xuanwu"]
+    institution_update(actor=None, institution=institution, legal_form="social_service")
+    body = _get(client, world, "county_official", f"/gov/institutions/{institution.pk}/").content.decode()
+    assert "社会服务机构" in body and "民政部门" in body
