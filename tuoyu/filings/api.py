@@ -77,6 +77,9 @@ class FilingSchema(Schema):
     receipt_due: date | None
     received_at: datetime | None
     verification_due: date | None
+    deadlines_provisional: bool = Field(
+        False, description="True when a due date crossed a year whose holiday schedule is not loaded yet"
+    )
     decided_at: datetime | None
     decision_reason: str
     notice_published_at: datetime | None
@@ -151,6 +154,7 @@ def _filing_out(filing: Filing) -> dict[str, Any]:
                 "receipt_due",
                 "received_at",
                 "verification_due",
+                "deadlines_provisional",
                 "decided_at",
                 "decision_reason",
                 "notice_published_at",

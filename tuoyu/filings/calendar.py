@@ -85,3 +85,24 @@ def add_working_days(start: date, n: int) -> date:
         if is_working_day(day):
             counted += 1
     return day
+
+
+def add_working_days_estimated(start: date, n: int) -> tuple[date, bool]:
+    """Like add_working_days, but days of a year the calendar does not know count Monday–Friday.
+
+    Returns (date, provisional): provisional is True when an unknown year was crossed, so the date
+    is an estimate to be recomputed (`manage.py recompute_filing_deadlines`) once that year's schedule
+    is added. Refusing instead would stop every filing from mid-December until someone adds the data.
+    """
+    if n < 0:
+        raise ValueError("n must not be negative")
+    day, counted, provisional = start, 0, False
+    while counted < n:
+        day += timedelta(days=1)
+        try:
+            working = is_working_day(day)
+        except CalendarYearUnknown:
+            working, provisional = day.weekday() < 5, True
+        if working:
+            counted += 1
+    return day, provisional

@@ -84,6 +84,9 @@ class Filing(models.Model):
         verbose_name=_("receipt issued by"),
     )
     verification_due = models.DateField(_("verification due"), null=True, blank=True)
+    # A due date that crossed a year whose holiday schedule is not loaded yet counts Monday–Friday
+    # there; it is recounted by `recompute_filing_deadlines` once the schedule is added.
+    deadlines_provisional = models.BooleanField(_("deadlines are estimates"), default=False)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

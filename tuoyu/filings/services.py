@@ -30,7 +30,7 @@ from tuoyu.institutions.models import Institution
 from tuoyu.institutions.services import institution_update
 
 from . import rules
-from .calendar import CalendarYearUnknown, add_working_days
+from .calendar import add_working_days_estimated
 from .choices import DocumentKind, FilingKind, FilingStatus
 from .models import Filing, FilingDocument, FilingTransition
 
@@ -137,11 +137,28 @@ def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _due(start: date, deadline: rules.Deadline) -> date:
-    try:
-        return add_working_days(start, deadline.working_days)
-    except CalendarYearUnknown as exc:
-        raise Conflict(str(exc)) from exc
+def _due(filing: Filing, start: date, deadline: rules.Deadline) -> date:
+    """The due date; across a year the calendar does not know yet it is an estimate, flagged on the filing."""
+    due, provisional = add_working_days_estimated(start, deadline.working_days)
+    filing.deadlines_provisional = filing.deadlines_provisional or provisional
+    return due
+
+
+@transaction.atomic
+def filing_recompute_deadlines() -> int:
+    """Recount provisional deadlines now that the calendar may know more; returns how many became exact."""
+    exact = 0
+    for filing in Filing.objects.select_for_update().filter(deadlines_provisional=True):
+        filing.deadlines_provisional = False
+        if filing.submitted_at:
+            filing.receipt_due = _due(filing, timezone.localdate(filing.submitted_at), rules.RECEIPT_DEADLINE)
+        if filing.received_at:
+            filing.verification_due = _due(
+                filing, timezone.localdate(filing.received_at), rules.VERIFICATION_DEADLINE
+            )
+        filing.save(update_fields=["receipt_due", "verification_due", "deadlines_provisional"])
+        exact += not filing.deadlines_provisional
+    return exact
 
 
 def filing_missing(filing: Filing) -> list[rules.Requirement]:
@@ -264,7 +281,7 @@ def filing_submit(*, actor: Any, filing: Filing, commitment_accepted: bool = Fal
         )
     filing.submitted_at = now
     filing.submitted_by = _user(actor)
-    filing.receipt_due = _due(timezone.localdate(now), rules.RECEIPT_DEADLINE)
+    filing.receipt_due = _due(filing, timezone.localdate(now), rules.RECEIPT_DEADLINE)
     _move(filing, S.SUBMITTED, actor, action, receipt_due=str(filing.receipt_due))
     if filing.kind == FilingKind.INITIAL:
         institution_update(
@@ -281,7 +298,7 @@ def filing_issue_receipt(*, actor: Any, filing: Filing, reason: str = "") -> Fil
     now = timezone.now()
     filing.received_at = now
     filing.received_by = _user(actor)
-    filing.verification_due = _due(timezone.localdate(now), rules.VERIFICATION_DEADLINE)
+    filing.verification_due = _due(filing, timezone.localdate(now), rules.VERIFICATION_DEADLINE)
     _move(filing, S.RECEIVED, actor, action, reason, verification_due=str(filing.verification_due))
     return filing
 

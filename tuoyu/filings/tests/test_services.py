@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from unittest import mock
 
 import pytest
@@ -224,12 +224,20 @@ def test_queue_flags_overdue_in_sql(world, django_assert_max_num_queries):
     assert rows[0].due == late.receipt_due
 
 
-def test_calendar_gap_becomes_a_clear_conflict(world, unfiled):
-    with (
-        mock.patch("tuoyu.filings.services.timezone.localdate", return_value=date(2099, 6, 1)),
-        pytest.raises(Conflict, match="2099"),
-    ):
-        _submitted(world, unfiled)
+def test_a_calendar_gap_gives_a_provisional_deadline_that_is_recounted_later(world, unfiled, monkeypatch):
+    from tuoyu.filings import calendar
+
+    with mock.patch("tuoyu.filings.services.timezone.localdate", return_value=date(2099, 6, 1)):
+        filing = _submitted(world, unfiled)
+    # 2099-06-01 is a Monday: five weekdays later, counted without holidays, and flagged as an estimate.
+    assert filing.receipt_due == date(2099, 6, 8) and filing.deadlines_provisional is True
+    Filing.objects.filter(pk=filing.pk).update(submitted_at=datetime(2099, 6, 1, 1, tzinfo=UTC))
+    assert services.filing_recompute_deadlines() == 0  # still unknown: stays provisional
+    # The county adds 2099's schedule: 2099-06-05 is made a holiday, so the receipt is due a day later.
+    monkeypatch.setattr(calendar, "_overrides", lambda: {date(2099, 6, 5): False})
+    assert services.filing_recompute_deadlines() == 1
+    filing.refresh_from_db()
+    assert filing.receipt_due == date(2099, 6, 9) and filing.deadlines_provisional is False
 
 
 def test_demo_filings(world):
