@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tuoyu.accounts",
     "tuoyu.institutions",
     "tuoyu.filings",
+    "tuoyu.workforce",
     "tuoyu.portal",
     "tuoyu.devtools",
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("tuoyu.portal.urls")),
     path("accounts/", include("tuoyu.accounts.urls")),
     path("filings/", include("tuoyu.filings.urls")),
+    path("workforce/", include("tuoyu.workforce.urls")),
     path("gov/registry/", include("tuoyu.institutions.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -160,6 +160,7 @@ def register_routers() -> None:
     from tuoyu.institutions.api import router as institutions_router
     from tuoyu.institutions.public_api import router as public_router
     from tuoyu.regions.api import router as regions_router
+    from tuoyu.workforce.api import router as workforce_router
 
     api.add_router("/auth", accounts_router)
     api.add_router("/regions", regions_router)
@@ -167,3 +168,4 @@ def register_routers() -> None:
     api.add_router("/institutions", institutions_router)
     api.add_router("/filings", filings_router)
     api.add_router("/public", public_router)
+    api.add_router("/staff", workforce_router)

@@ -1,0 +1,34 @@
+"""Helpers for workforce tests: valid ID numbers and people on staff."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from tuoyu.workforce.models import Employment, Person
+from tuoyu.workforce.validators import id_check_char
+
+
+def make_id(n: int, born: str = "19900101", area: str = "320102") -> str:
+    """A valid GB 11643 ID number, distinct for each n (0–999)."""
+    first17 = f"{area}{born}{n % 1000:03d}"
+    return first17 + id_check_char(first17)
+
+
+def employ(
+    institution: Any,
+    n: int = 1,
+    *,
+    role: str = "caregiver",
+    name: str = "",
+    start_on: date | None = None,
+    full_time: bool = True,
+) -> Employment:
+    person, _ = Person.objects.get_or_create(id_number=make_id(n), defaults={"name": name or f"员工{n}"})
+    return Employment.objects.create(
+        person=person,
+        institution=institution,
+        role=role,
+        full_time=full_time,
+        start_on=start_on or date(2025, 1, 1),
+    )

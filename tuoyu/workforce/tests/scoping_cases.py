@@ -1,0 +1,72 @@
+"""Every workforce endpoint and page, as every persona (merged into core's persona suite)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from tuoyu.core.tests.personas import ALL_PERSONAS, XUANWU_VIEWERS
+
+from .factories import employ
+
+
+def _status(expected: dict[str, int]) -> Any:
+    def check(persona: str, response: Any) -> None:
+        assert response.status_code == expected[persona], (
+            persona,
+            response.status_code,
+            response.content[:300],
+        )
+
+    return check
+
+
+def _staff_url(world: Any) -> str:
+    employ(world.institutions["inst_xuanwu"])
+    return f"/api/v1/staff?institution={world.institutions['inst_xuanwu'].pk}"
+
+
+_visible = {p: 200 if p in XUANWU_VIEWERS else 401 if p == "anonymous" else 404 for p in ALL_PERSONAS}
+
+API_CASES: dict[tuple[str, str], tuple[Any, Any]] = {
+    ("get", "/api/v1/staff"): (_staff_url, _status(_visible)),
+    # The persona body {"username", "password"} lacks the required fields: 422 for every caller.
+    ("post", "/api/v1/staff"): (
+        lambda w: "/api/v1/staff",
+        _status({p: 401 if p == "anonymous" else 422 for p in ALL_PERSONAS}),
+    ),
+}
+
+# Staff pages: officials and staff; parents and outsiders 403; out of scope 404.
+_staff_page = {
+    p: 200
+    if p in XUANWU_VIEWERS
+    else 302
+    if p == "anonymous"
+    else 403
+    if p in {"parent", "outsider"}
+    else 404
+    for p in ALL_PERSONAS
+}
+# The ban list: officials with "review" or "manage" (the admin personas); viewers and observers 403.
+_ban_page = {
+    p: 200
+    if p in {"province_official", "county_official", "other_county_official"}
+    else 302
+    if p == "anonymous"
+    else 403
+    for p in ALL_PERSONAS
+}
+
+PAGE_CASES: dict[str, tuple[Any, dict[str, int]]] = {
+    "workforce:staff": (
+        lambda w: reverse("workforce:staff", args=[w.institutions["inst_xuanwu"].pk]),
+        _staff_page,
+    ),
+    "workforce:person": (
+        lambda w: reverse("workforce:person", args=[employ(w.institutions["inst_xuanwu"]).person_id]),
+        _staff_page,
+    ),
+    "workforce:bans": (lambda w: reverse("workforce:bans"), _ban_page),
+}
