@@ -24,7 +24,7 @@ class IdNumberField(forms.CharField):
 
 
 class HireForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=50)
+    name = forms.CharField(label=_("full name"), max_length=50)
     id_number = IdNumberField()
     phone = forms.CharField(label=_("phone"), max_length=20, required=False)
     role = forms.ChoiceField(label=_("role"), choices=StaffRole.choices)
@@ -59,7 +59,7 @@ class CheckForm(forms.Form):
 
 class BanForm(forms.Form):
     id_number = IdNumberField()
-    name = forms.CharField(label=_("name"), max_length=50)
+    name = forms.CharField(label=_("full name"), max_length=50)
     kind = forms.ChoiceField(label=_("kind"), choices=BanKind.choices)
     decision = forms.CharField(label=_("decision"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     decided_on = forms.DateField(label=_("decided on"), widget=DATE)

@@ -36,7 +36,7 @@ class Person(models.Model):
     `masked_id`.
     """
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     id_number = models.CharField(_("ID number"), max_length=18, unique=True, validators=[validate_id_number])
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -237,7 +237,7 @@ class BanRecord(models.Model):
     id_number = models.CharField(
         _("ID number"), max_length=18, db_index=True, validators=[validate_id_number]
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     kind = models.CharField(_("kind"), max_length=12, choices=BanKind.choices)
     decision = models.TextField(_("decision"), max_length=2000)
     decided_on = models.DateField(_("decided on"))

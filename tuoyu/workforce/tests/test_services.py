@@ -121,6 +121,7 @@ def test_staff_page_hire_form_refuses_a_banned_person(world, english):
     _ban(world, make_id(12))
     client = Client()
     client.force_login(world.user("director"))
+    client.cookies["django_language"] = "en"  # the page language is the switcher's, not the test's
     response = client.post(
         f"/workforce/institutions/{world.institutions['inst_xuanwu'].pk}/staff/",
         {"name": "张三", "id_number": make_id(12), "role": "caregiver", "start_on": "2025-06-01",
