@@ -44,9 +44,10 @@ def _apply(request: HttpRequest, form: Any, write: Any) -> bool:
     try:
         write(form.cleaned_data)
     except ValidationError as exc:
-        for field, errors in (
-            exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-        ).items():
+        if not hasattr(exc, "error_dict"):
+            form.add_error(None, exc.messages)
+            return False
+        for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return False
     except Conflict as exc:
