@@ -30,6 +30,7 @@ setup: install messages
 	$(PY) manage.py load_regions
 	$(PY) manage.py demo_data --scale $(DEMO_SCALE) --seed $(DEMO_SEED) --password $(DEMO_PASSWORD) --if-empty
 	$(PY) manage.py demo_filings --seed $(DEMO_SEED)
+	$(PY) manage.py demo_staff --seed $(DEMO_SEED)
 	$(PY) manage.py collectstatic --no-input -v 0
 
 serve:
