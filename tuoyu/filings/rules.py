@@ -17,7 +17,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from tuoyu.core.files import EXTENSIONS, SIGNATURES, sniff_content_type
+from tuoyu.core.files import EXTENSIONS, sniff_content_type
 from tuoyu.institutions.choices import LegalForm
 
 from .choices import DocumentKind, FilingKind
@@ -41,7 +41,6 @@ VERIFICATION_DEADLINE = Deadline(15, f"{REGULATION}, article not verified", EFFE
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # Files are recognised by their bytes only (tuoyu.core.files): PDF, PNG or JPEG.
-ALLOWED_SIGNATURES = SIGNATURES
 __all__ = ["EXTENSIONS", "sniff_content_type"]
 
 
