@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "tuoyu.institutions",
     "tuoyu.filings",
     "tuoyu.workforce",
+    "tuoyu.training",
+    "tuoyu.planning",
     "tuoyu.portal",
     "tuoyu.devtools",
 ]

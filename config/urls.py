@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/", include("tuoyu.accounts.urls")),
     path("filings/", include("tuoyu.filings.urls")),
     path("workforce/", include("tuoyu.workforce.urls")),
+    path("training/", include("tuoyu.training.urls")),
+    path("gov/planning/", include("tuoyu.planning.urls")),
     path("gov/registry/", include("tuoyu.institutions.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -160,7 +160,10 @@ def register_routers() -> None:
     from tuoyu.institutions.api import router as institutions_router
     from tuoyu.institutions.public_api import router as public_router
     from tuoyu.regions.api import router as regions_router
+    from tuoyu.planning.api import router as planning_router
+    from tuoyu.training.api import router as training_router
     from tuoyu.workforce.api import router as workforce_router
+    from tuoyu.workforce.api_statistics import router as workforce_statistics_router
 
     api.add_router("/auth", accounts_router)
     api.add_router("/regions", regions_router)
@@ -169,3 +172,6 @@ def register_routers() -> None:
     api.add_router("/filings", filings_router)
     api.add_router("/public", public_router)
     api.add_router("/staff", workforce_router)
+    api.add_router("/workforce", workforce_statistics_router)
+    api.add_router("/training", training_router)
+    api.add_router("/indicators", planning_router)

@@ -70,3 +70,10 @@ PAGE_CASES: dict[str, tuple[Any, dict[str, int]]] = {
     ),
     "workforce:bans": (lambda w: reverse("workforce:bans"), _ban_page),
 }
+
+# The statistics pages and endpoints keep their cases beside them.
+from .scoping_cases_statistics import API_CASES as _STATISTICS_API  # noqa: E402
+from .scoping_cases_statistics import PAGE_CASES as _STATISTICS_PAGES  # noqa: E402
+
+API_CASES.update(_STATISTICS_API)
+PAGE_CASES.update(_STATISTICS_PAGES)

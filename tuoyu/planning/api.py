@@ -1,0 +1,5 @@
+"""Planning API (see the module docstring of each endpoint)."""
+
+from ninja import Router
+
+router = Router(tags=["planning"])
