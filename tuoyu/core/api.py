@@ -159,8 +159,8 @@ def register_routers() -> None:
     from tuoyu.filings.api_institutions import attach_to as attach_create_institution
     from tuoyu.institutions.api import router as institutions_router
     from tuoyu.institutions.public_api import router as public_router
-    from tuoyu.regions.api import router as regions_router
     from tuoyu.planning.api import router as planning_router
+    from tuoyu.regions.api import router as regions_router
     from tuoyu.training.api import router as training_router
     from tuoyu.workforce.api import router as workforce_router
     from tuoyu.workforce.api_statistics import router as workforce_statistics_router
