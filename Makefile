@@ -31,6 +31,9 @@ setup: install messages
 	$(PY) manage.py demo_data --scale $(DEMO_SCALE) --seed $(DEMO_SEED) --password $(DEMO_PASSWORD) --if-empty
 	$(PY) manage.py demo_filings --seed $(DEMO_SEED)
 	$(PY) manage.py demo_staff --seed $(DEMO_SEED)
+	$(PY) manage.py demo_training --seed $(DEMO_SEED)
+	$(PY) manage.py demo_planning --seed $(DEMO_SEED)
+	$(PY) manage.py recompute_indicators
 	$(PY) manage.py collectstatic --no-input -v 0
 
 serve:
@@ -63,6 +66,7 @@ typecheck: install
 
 bench: install
 	$(PY) bench/bench_demo_data.py
+	$(PY) bench/bench_indicators.py
 
 clean:
 	rm -rf $(VENV) var

@@ -181,6 +181,9 @@ TUOYU_BOUNDARIES_FILE = os.environ.get("TUOYU_BOUNDARIES_FILE") or None
 TUOYU_PUBLIC_GRID_RECHECK_SECONDS = float(os.environ.get("TUOYU_PUBLIC_GRID_RECHECK_SECONDS", "30"))
 TUOYU_TILE_URL = os.environ.get("TUOYU_TILE_URL", "")
 TUOYU_TILE_ATTRIBUTION = os.environ.get("TUOYU_TILE_ATTRIBUTION", "")
+# Children per caregiver in mixed-age classes (混合班): the national standard sets none, so without this
+# (or a PROVINCE_OVERRIDES entry in institutions/rules.py) the ratio page says none is configured.
+TUOYU_MIXED_CLASS_RATIO = int(os.environ.get("TUOYU_MIXED_CLASS_RATIO") or 0) or None
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("tuoyu.portal.urls")),
     path("accounts/", include("tuoyu.accounts.urls")),
     path("filings/", include("tuoyu.filings.urls")),
+    path("workforce/statistics/", include("tuoyu.workforce.urls_statistics")),
     path("workforce/", include("tuoyu.workforce.urls")),
     path("training/", include("tuoyu.training.urls")),
     path("gov/planning/", include("tuoyu.planning.urls")),

@@ -43,9 +43,11 @@ class InstitutionSchema(Schema):
 
 
 class ClassSchema(Schema):
+    id: int
     name: str
     kind: str
     capacity: int
+    enrolled: int
 
 
 class FeeSchema(Schema):
@@ -184,6 +186,7 @@ class ClassIn(InputSchema):
     name: str = Field(min_length=1, max_length=50)
     kind: ClassKind
     capacity: int = Field(ge=1, le=50)
+    enrolled: int = Field(0, ge=0, le=200, description="Children enrolled now (may exceed capacity)")
 
 
 class FeeIn(InputSchema):

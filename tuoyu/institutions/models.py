@@ -213,6 +213,12 @@ class InstitutionClass(models.Model):
     name = models.CharField(_("name"), max_length=50)
     kind = models.CharField(_("class type"), max_length=10, choices=ClassKind.choices)
     capacity = models.PositiveSmallIntegerField(_("places in the class"))
+    # Children enrolled now, as the institution declares them. It may exceed `capacity` (the
+    # staff-to-child ratio page flags that too). To be replaced by the enrolment count of the
+    # children register once it exists; workforce/ratios.py reads it through one function.
+    enrolled = models.PositiveSmallIntegerField(
+        _("children enrolled"), default=0, help_text=_("Children enrolled in the class now.")
+    )
 
     class Meta:
         ordering = ["institution", "kind", "name"]

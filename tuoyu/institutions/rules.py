@@ -90,12 +90,29 @@ FAMILY_POINT_RULE = FamilyPointRule(5, 3, 3, FAMILY_POINT_RULES, date(2023, 11, 
 
 # Province code → replacements, e.g. {"32": {"mixed_children_per_caregiver": 5}} once Jiangsu sets one.
 PROVINCE_OVERRIDES: dict[str, dict[str, int]] = {}
+# Where a mixed-class ratio set by the deployment (settings.TUOYU_MIXED_CLASS_RATIO) says it comes from.
+MIXED_RATIO_SETTING_SOURCE = "TUOYU_MIXED_CLASS_RATIO"
 
 
 def class_rule(kind: str, province_prefix: str = "32") -> ClassRule:
-    """The rule for a class type, with the province's override applied."""
+    """The rule for a class type, with the province's override applied.
+
+    The mixed-class ratio, which the national standard leaves open, comes from the deployment's
+    `TUOYU_MIXED_CLASS_RATIO` setting when set, else from `PROVINCE_OVERRIDES`, else stays None.
+    """
+    from django.conf import settings
+
     rule = CLASS_RULES[kind]
+    if kind != ClassKind.MIXED:
+        return rule
+    configured = getattr(settings, "TUOYU_MIXED_CLASS_RATIO", None)
     override = PROVINCE_OVERRIDES.get(province_prefix, {})
-    if kind == ClassKind.MIXED and "mixed_children_per_caregiver" in override:
+    if configured:
+        rule = replace(
+            rule,
+            children_per_caregiver=int(configured),
+            source=f"{rule.source}; {MIXED_RATIO_SETTING_SOURCE}",
+        )
+    elif "mixed_children_per_caregiver" in override:
         rule = replace(rule, children_per_caregiver=override["mixed_children_per_caregiver"])
     return rule

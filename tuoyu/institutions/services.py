@@ -210,15 +210,27 @@ def _save_child(
 
 @transaction.atomic
 def institution_class_save(
-    *, actor: Any, institution: Institution, name: str, kind: str, capacity: int, class_id: int | None = None
+    *,
+    actor: Any,
+    institution: Institution,
+    name: str,
+    kind: str,
+    capacity: int,
+    enrolled: int | None = None,
+    class_id: int | None = None,
 ) -> InstitutionClass:
-    """Add or change a class; its size is checked against the class type's cap and the filed places."""
+    """Add or change a class; its size is checked against the class type's cap and the filed places.
+
+    `enrolled` (children enrolled now) may exceed the capacity: the ratio page flags it. None keeps it.
+    """
     klass = (
         InstitutionClass(institution=institution)
         if class_id is None
         else institution.classes.get(pk=class_id)
     )
     klass.name, klass.kind, klass.capacity = name, kind, capacity
+    if enrolled is not None:
+        klass.enrolled = enrolled
     others = institution.classes.exclude(pk=klass.pk).aggregate(total=Sum("capacity"))["total"] or 0
     if capacity is not None and others + capacity > institution.places:
         raise ValidationError(
@@ -233,7 +245,25 @@ def institution_class_save(
         institution=institution,
         obj=klass,
         action="institution.class_save",
-        detail={"class": name, "kind": kind, "capacity": capacity},
+        detail={"class": name, "kind": kind, "capacity": capacity, "enrolled": klass.enrolled},
+    )
+    return klass
+
+
+@transaction.atomic
+def institution_class_set_enrolled(
+    *, actor: Any, institution: Institution, class_id: int, enrolled: int
+) -> InstitutionClass:
+    """Declare how many children a class has enrolled now (until the children register counts them)."""
+    klass = institution.classes.select_for_update().get(pk=class_id)
+    before = klass.enrolled
+    klass.enrolled = enrolled
+    _save_child(
+        actor=actor,
+        institution=institution,
+        obj=klass,
+        action="institution.class_enrolled",
+        detail={"class": klass.name, "enrolled": enrolled, "before": before},
     )
     return klass
 

@@ -1,7 +1,12 @@
-"""Planning pages."""
+"""Planning pages (mounted under /gov/planning/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "planning"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("indicators/", views.IndicatorsView.as_view(), name="indicators"),
+    path("residential/<str:code>/", views.ResidentialProjectsView.as_view(), name="residential"),
+]

@@ -54,6 +54,9 @@ class ClassForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=50)
     kind = forms.ChoiceField(label=_("class type"), choices=ClassKind.choices)
     capacity = forms.IntegerField(label=_("places in the class"), min_value=1, max_value=50)
+    enrolled = forms.IntegerField(
+        label=_("children enrolled"), min_value=0, max_value=200, initial=0, required=False
+    )
 
 
 class FeeForm(forms.Form):

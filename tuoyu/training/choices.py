@@ -37,3 +37,7 @@ class EnrolmentStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     ABSENT = "absent", _("Did not attend")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Enrolments that hold one of a session's places (a withdrawn one gives it back).
+HOLDS_PLACE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED, EnrolmentStatus.ABSENT)

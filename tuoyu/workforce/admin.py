@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import BackgroundCheck, BanRecord, Employment, Person, Qualification, StaffAlert
+from .models import BackgroundCheck, BanRecord, ClassAssignment, Employment, Person, Qualification, StaffAlert
 
 
 @admin.register(Person)
@@ -41,3 +41,10 @@ class BanRecordAdmin(admin.ModelAdmin):
 class StaffAlertAdmin(admin.ModelAdmin):
     list_display = ("person", "institution", "kind", "created_at", "resolved_at")
     raw_id_fields = ("person", "institution", "ban", "resolved_by")
+
+
+@admin.register(ClassAssignment)
+class ClassAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("employment", "institution_class", "start_on", "end_on")
+    raw_id_fields = ("employment", "institution_class")
+    list_select_related = ("employment__person", "institution_class")

@@ -16,6 +16,9 @@ gets a few such warnings.
 Everything is drawn from one ``random.Random(seed)`` in institution-id order against the fixed
 `REFERENCE_DATE`, never today, so a seed always gives the same data. Idempotent: if any Employment
 exists, nothing is written. `staff_reset` deletes every workforce row except ban records.
+
+Once the staff exist, `demo_ratios.add_demo_ratios` declares each class's enrolment and puts the
+caregivers in classes (also `manage.py demo_ratios` for a database whose staff exist already).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from tuoyu.institutions.choices import InstitutionType
 from tuoyu.institutions.models import Institution
 
 from .choices import CheckKind, CheckResult, QualificationKind, QualificationLevel, StaffRole
-from .models import BackgroundCheck, Employment, Person, Qualification, StaffAlert
+from .models import BackgroundCheck, ClassAssignment, Employment, Person, Qualification, StaffAlert
 from .validators import id_check_char
 
 REFERENCE_DATE = date(2026, 11, 1)
@@ -235,7 +238,7 @@ def staff_reset() -> int:
     """Delete every workforce row except ban records (all of them, demo or not: dev tooling only)."""
     with transaction.atomic():
         total = 0
-        for model in (StaffAlert, BackgroundCheck, Qualification, Employment, Person):
+        for model in (ClassAssignment, StaffAlert, BackgroundCheck, Qualification, Employment, Person):
             deleted, _ = model.objects.all().delete()
             total += deleted
     return total
@@ -312,7 +315,7 @@ def add_demo_staff(*, seed: int, stdout: Any = None, progress_stream: TextIO | N
             BackgroundCheck.objects.bulk_create(checks, batch_size=BATCH_SIZE)
             bar.update(len(checks))
 
-    totals = {
+    totals: dict[str, Any] = {
         "created": True,
         "institutions": len(institutions),
         "people": len(hires),
@@ -327,4 +330,7 @@ def add_demo_staff(*, seed: int, stdout: Any = None, progress_stream: TextIO | N
             **totals
         )
     )
+    from .demo_ratios import add_demo_ratios  # imports this module
+
+    totals["ratios"] = add_demo_ratios(seed=seed, stdout=stdout)
     return totals

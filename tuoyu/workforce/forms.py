@@ -69,3 +69,27 @@ class BanForm(forms.Form):
 
 class BanSearchForm(forms.Form):
     id_number = IdNumberField()
+
+
+class ClassAssignmentForm(forms.Form):
+    """Put a caregiver (one of the institution's open caregiver jobs) in one of its classes."""
+
+    employment = forms.TypedChoiceField(label=_("Caregiver"), coerce=int)
+    institution_class = forms.TypedChoiceField(label=_("class"), coerce=int)
+
+    def __init__(self, *args, caregivers=(), classes=(), **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["employment"].choices = [(job.pk, job.person.name) for job in caregivers]
+        self.fields["institution_class"].choices = [(klass.pk, klass.name) for klass in classes]
+
+
+MAX_ID = 2**31 - 1
+
+
+class EndAssignmentForm(forms.Form):
+    assignment = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
+
+
+class EnrolledForm(forms.Form):
+    institution_class = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
+    enrolled = forms.IntegerField(label=_("children enrolled"), min_value=0, max_value=200)

@@ -124,6 +124,94 @@ class Employment(models.Model):
         return str(self.institution.township_id)
 
 
+class ClassAssignmentQuerySet(ScopedQuerySet["ClassAssignment"]):
+    def scope_q(self, grants: Grants) -> Q:
+        return institution_scope_q(grants, "employment__institution__")
+
+    def open(self) -> ClassAssignmentQuerySet:
+        return self.filter(end_on__isnull=True)
+
+    def counting(self, today: Any = None) -> ClassAssignmentQuerySet:
+        """The assignments that count toward a class's ratio on `today`: open, started, in an open
+        caregiver job (an ended job's assignments end with it, but the job is checked as well)."""
+        today = today or timezone.localdate()
+        return self.filter(
+            end_on__isnull=True,
+            start_on__lte=today,
+            employment__end_on__isnull=True,
+            employment__role=StaffRole.CAREGIVER,
+        )
+
+
+class ClassAssignment(models.Model):
+    """A caregiver placed in one class of their institution (保育人员 带班), from a date until it ends.
+
+    Only caregivers (保育人员) are assigned: 设置标准 第20条 sets the ratio of caregivers to children,
+    so heads and health workers who help in a class do not count. A job has at most one open assignment
+    (its primary class), so nobody counts in two classes at once. That the class belongs to the job's
+    institution is checked in clean() (a database check cannot compare two tables).
+    """
+
+    employment = models.ForeignKey(
+        Employment, on_delete=models.CASCADE, related_name="class_assignments", verbose_name=_("job")
+    )
+    institution_class = models.ForeignKey(
+        "institutions.InstitutionClass",
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("class"),
+    )
+    start_on = models.DateField(_("start date"))
+    end_on = models.DateField(_("end date"), null=True, blank=True)
+
+    objects = ClassAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["institution_class", "start_on", "id"]
+        verbose_name = _("class assignment")
+        verbose_name_plural = _("class assignments")
+        constraints = [
+            # One class at a time per job: a caregiver counts toward one class's ratio only.
+            models.UniqueConstraint(
+                fields=["employment"],
+                condition=Q(end_on__isnull=True),
+                name="class_assignment_one_open_per_job",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on")),
+                name="class_assignment_end_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["institution_class", "end_on"], name="class_assignment_class_open")]
+
+    def __str__(self) -> str:
+        return f"{self.employment.person.name} · {self.institution_class}"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        job = self.employment if self.employment_id else None
+        klass = self.institution_class if self.institution_class_id else None
+        if job is not None:
+            if job.role != StaffRole.CAREGIVER:
+                errors["employment"] = _(
+                    "Only caregivers (保育人员) are assigned to classes: they are who the ratio counts."
+                )
+            elif self._state.adding and job.end_on is not None:
+                errors["employment"] = _("This job has ended.")
+            if self.start_on and self._state.adding and self.start_on < job.start_on:
+                errors["start_on"] = _("The assignment cannot start before the job does.")
+        if job is not None and klass is not None and klass.institution_id != job.institution_id:
+            errors["institution_class"] = _("This class belongs to another institution.")
+        if self.end_on and self.start_on and self.end_on < self.start_on:
+            errors["end_on"] = _("An assignment cannot end before it starts.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def audit_region_code(self) -> str:
+        return str(self.employment.institution.township_id)
+
+
 class Qualification(models.Model):
     """A certificate, degree or training a person holds (健康证明, 保育师证, 学历 ...)."""
 

@@ -5,17 +5,26 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuoyu.core.api import Conflict
 from tuoyu.core.audit import audit
-from tuoyu.institutions.models import Institution
+from tuoyu.institutions.models import Institution, InstitutionClass
 
 from .choices import AlertKind, CheckResult
-from .models import BackgroundCheck, BanRecord, Employment, Person, Qualification, StaffAlert, official_with
+from .models import (
+    BackgroundCheck,
+    BanRecord,
+    ClassAssignment,
+    Employment,
+    Person,
+    Qualification,
+    StaffAlert,
+    official_with,
+)
 from .validators import normalise_id_number
 
 
@@ -83,6 +92,7 @@ def staff_hire(
 
 @transaction.atomic
 def employment_end(*, actor: Any, employment: Employment, end_on: date, end_reason: str = "") -> Employment:
+    """End a job; its class assignment ends with it (on the same day, or today if that is later)."""
     if employment.end_on is not None:
         raise Conflict(_("This job has already ended."))
     employment.end_on = end_on
@@ -90,7 +100,102 @@ def employment_end(*, actor: Any, employment: Employment, end_on: date, end_reas
     employment.full_clean()
     employment.save(update_fields=["end_on", "end_reason"])
     audit(actor=actor, action="employment_end", obj=employment, detail={"end_on": end_on.isoformat()})
+    today = timezone.localdate()
+    for assignment in (
+        ClassAssignment.objects.open().filter(employment=employment).select_related("institution_class")
+    ):
+        _assignment_close(
+            actor=actor, assignment=assignment, end_on=max(assignment.start_on, min(end_on, today))
+        )
     return employment
+
+
+# --- Class assignments (the staff-to-child ratio, ratios.py) ---------------------------------------
+
+
+def _require_change(actor: Any, institution: Institution) -> None:
+    """Class assignments are the director's: "change" on the institution (None: the system itself)."""
+    if actor is None:
+        return
+    if not Institution.objects.for_user(actor, "change").filter(pk=institution.pk).exists():
+        raise PermissionDenied(_("Only the institution's director may assign caregivers to classes."))
+
+
+def _assignment_close(*, actor: Any, assignment: ClassAssignment, end_on: date) -> ClassAssignment:
+    assignment.end_on = end_on
+    assignment.full_clean()
+    assignment.save(update_fields=["end_on"])
+    audit(
+        actor=actor,
+        action="class_assignment_end",
+        obj=assignment,
+        detail={"class": assignment.institution_class.name, "end_on": end_on.isoformat()},
+    )
+    return assignment
+
+
+@transaction.atomic
+def class_assignment_add(
+    *,
+    actor: Any,
+    employment: Employment,
+    institution_class: InstitutionClass,
+    start_on: date | None = None,
+) -> ClassAssignment:
+    """Put a caregiver in a class of their institution, from `start_on` (default today).
+
+    Refused: another institution's class or a job other than a caregiver's (422 on the field); an ended
+    job, or a caregiver already in a class (409: end that assignment first).
+    """
+    _require_change(actor, employment.institution)
+    # Lock the job so that two assignments of it cannot pass the checks at once.
+    employment = (
+        Employment.objects.select_for_update().select_related("person", "institution").get(pk=employment.pk)
+    )
+    start_on = start_on or timezone.localdate()
+    if start_on > timezone.localdate():
+        raise ValidationError({"start_on": _("This date is in the future.")})
+    if employment.end_on is not None:
+        raise Conflict(_("This job has ended."))
+    current = ClassAssignment.objects.open().filter(employment=employment).select_related("institution_class")
+    if (existing := current.first()) is not None:
+        raise Conflict(
+            _("{name} is already assigned to {klass}: end that assignment first.").format(
+                name=employment.person.name, klass=existing.institution_class.name
+            )
+        )
+    assignment = ClassAssignment(
+        employment=employment, institution_class=institution_class, start_on=start_on
+    )
+    assignment.full_clean()
+    assignment.save()
+    audit(
+        actor=actor,
+        action="class_assignment_add",
+        obj=assignment,
+        detail={"class": institution_class.name, "person": employment.person.masked_id},
+    )
+    return assignment
+
+
+@transaction.atomic
+def class_assignment_end(
+    *, actor: Any, assignment: ClassAssignment, end_on: date | None = None
+) -> ClassAssignment:
+    """End a caregiver's assignment to a class on `end_on` (default today; not in the future)."""
+    assignment = (
+        ClassAssignment.objects.select_for_update()
+        .select_related("employment__institution", "employment__person", "institution_class")
+        .get(pk=assignment.pk)
+    )
+    _require_change(actor, assignment.employment.institution)
+    if assignment.end_on is not None:
+        raise Conflict(_("This assignment has already ended."))
+    today = timezone.localdate()
+    end_on = end_on or max(today, assignment.start_on)
+    if end_on > max(today, assignment.start_on):
+        raise ValidationError({"end_on": _("This date is in the future.")})
+    return _assignment_close(actor=actor, assignment=assignment, end_on=end_on)
 
 
 @transaction.atomic

@@ -19,11 +19,24 @@ from django.views.generic import TemplateView
 from tuoyu.core.api import Conflict
 from tuoyu.core.audit import audit
 from tuoyu.core.views import RoleRequiredMixin
+from tuoyu.institutions import services as institution_services
 from tuoyu.institutions.models import Institution
 
 from . import services
-from .forms import BanForm, BanSearchForm, CheckForm, EndEmploymentForm, HireForm, QualificationForm
-from .models import BanRecord, Employment, Person, StaffAlert, official_with
+from .choices import StaffRole
+from .forms import (
+    BanForm,
+    BanSearchForm,
+    CheckForm,
+    ClassAssignmentForm,
+    EndAssignmentForm,
+    EndEmploymentForm,
+    EnrolledForm,
+    HireForm,
+    QualificationForm,
+)
+from .models import BanRecord, ClassAssignment, Employment, Person, StaffAlert, official_with
+from .ratios import institution_class_ratios
 from .selectors import institution_staff, institution_staff_counts, open_alerts, person_jobs
 
 
@@ -71,16 +84,94 @@ class StaffView(StaffOrOfficialMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         institution = kwargs.get("institution") or self.get_institution()
         can_change = self.can_change(institution)
+        rows = institution_staff(institution)
+        ratios = institution_class_ratios(institution)
+        # Caregivers not in any class yet: from the staff rows and the ratios, no further query.
+        placed = {a.employment_id for ratio in ratios for a in ratio.assignments}
+        caregivers = [r.employment for r in rows if r.employment.role == StaffRole.CAREGIVER]
         context.update(
             institution=institution,
-            rows=institution_staff(institution),
+            rows=rows,
             counts=institution_staff_counts(institution),
             alerts=list(open_alerts(self.request.user, institution)),
             can_change=can_change,
             can_resolve=can_change or self.can_review(institution),
             form=kwargs.get("form") or (HireForm() if can_change else None),
+            ratios=ratios,
+            ratio_breaches=sum(1 for r in ratios if r.breach),
+            unplaced=[job for job in caregivers if job.pk not in placed],
+            assign_form=kwargs.get("assign_form")
+            or (
+                self.assign_form(institution, caregivers=caregivers, ratios=ratios)
+                if can_change and caregivers and ratios
+                else None
+            ),
         )
         return context
+
+    def assign_form(
+        self, institution: Institution, data: Any = None, *, caregivers: Any = None, ratios: Any = None
+    ) -> ClassAssignmentForm:
+        if caregivers is None:
+            caregivers = (
+                Employment.objects.open()
+                .filter(institution=institution, role=StaffRole.CAREGIVER)
+                .select_related("person")
+                .order_by("person__name", "id")
+            )
+        classes = [r.institution_class for r in ratios] if ratios is not None else institution.classes.all()
+        return ClassAssignmentForm(data, caregivers=caregivers, classes=classes, prefix="assign")
+
+    def post_ratio(self, request: HttpRequest, institution: Institution, which: str) -> HttpResponse:
+        """The forms of the 班级师幼比 section: assign a caregiver, end an assignment, declare enrolment."""
+        if not self.can_change(institution):
+            raise PermissionDenied
+        if which == "assign":
+            form: Any = self.assign_form(institution, request.POST)
+
+            def assign(data: dict[str, Any]) -> Any:
+                return services.class_assignment_add(
+                    actor=request.user,
+                    employment=get_object_or_404(
+                        Employment.objects.open(), pk=data["employment"], institution=institution
+                    ),
+                    institution_class=get_object_or_404(
+                        institution.classes.all(), pk=data["institution_class"]
+                    ),
+                )
+
+            if _apply(request, form, assign):
+                messages.success(request, _("Caregiver assigned."))
+                return redirect("workforce:staff", institution.pk)
+            return self.render_to_response(self.get_context_data(institution=institution, assign_form=form))
+        if which == "end_assignment":
+            form = EndAssignmentForm(request.POST)
+
+            def end(data: dict[str, Any]) -> Any:
+                assignment = get_object_or_404(
+                    ClassAssignment.objects.for_user(request.user, "change").open(),
+                    pk=data["assignment"],
+                    employment__institution=institution,
+                )
+                return services.class_assignment_end(actor=request.user, assignment=assignment)
+
+            ok, success = _apply(request, form, end), _("Assignment ended.")
+        else:
+            form = EnrolledForm(request.POST)
+
+            def declare(data: dict[str, Any]) -> Any:
+                klass = get_object_or_404(institution.classes.all(), pk=data["institution_class"])
+                return institution_services.institution_class_set_enrolled(
+                    actor=request.user, institution=institution, class_id=klass.pk, enrolled=data["enrolled"]
+                )
+
+            ok, success = _apply(request, form, declare), _("Saved.")
+        if ok:
+            messages.success(request, success)
+        else:
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+        return redirect("workforce:staff", institution.pk)
 
     def can_review(self, institution: Institution) -> bool:
         return Institution.objects.for_user(self.request.user, "review").filter(pk=institution.pk).exists()
@@ -101,6 +192,9 @@ class StaffView(StaffOrOfficialMixin, TemplateView):
             )
             messages.success(request, _("Alert resolved."))
             return redirect("workforce:staff", institution.pk)
+        which = request.POST.get("form", "")
+        if which in {"assign", "end_assignment", "enrolled"}:
+            return self.post_ratio(request, institution, which)
         if not self.can_change(institution):
             raise PermissionDenied
         form = HireForm(request.POST)

@@ -79,7 +79,9 @@ def test_detail_shows_classes_fees_insurance_and_designations(client, world):
     from tuoyu.institutions.services import designation_grant, fee_item_save, institution_class_save
 
     institution = world.institutions["inst_xuanwu"]
-    institution_class_save(actor=None, institution=institution, name="乳儿一班", kind="infant", capacity=10)
+    klass = institution_class_save(
+        actor=None, institution=institution, name="乳儿一班", kind="infant", capacity=10, enrolled=8
+    )
     fee_item_save(actor=None, institution=institution, item="保育费", amount=Decimal("1900.00"), unit="month")
     designation_grant(
         actor=None,
@@ -92,7 +94,9 @@ def test_detail_shows_classes_fees_insurance_and_designations(client, world):
     body = client.get(
         f"/api/v1/institutions/{institution.pk}", headers=_auth(world, "county_official")
     ).json()
-    assert body["classes"] == [{"name": "乳儿一班", "kind": "infant", "capacity": 10}]
+    assert body["classes"] == [
+        {"id": klass.pk, "name": "乳儿一班", "kind": "infant", "capacity": 10, "enrolled": 8}
+    ]
     assert body["fees"][0]["amount"] == "1900.00" and body["inclusive"] is True
     assert body["designations"][0]["granted_by"] == "玄武区卫健委"
 

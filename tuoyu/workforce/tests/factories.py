@@ -1,11 +1,12 @@
-"""Helpers for workforce tests: valid ID numbers and people on staff."""
+"""Helpers for workforce tests: valid ID numbers, people on staff, classes and caregivers in them."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from tuoyu.workforce.models import Employment, Person
+from tuoyu.institutions.models import InstitutionClass
+from tuoyu.workforce.models import ClassAssignment, Employment, Person
 from tuoyu.workforce.validators import id_check_char
 
 
@@ -31,4 +32,28 @@ def employ(
         role=role,
         full_time=full_time,
         start_on=start_on or date(2025, 1, 1),
+    )
+
+
+def make_class(
+    institution: Any, name: str = "托小班1", *, kind: str = "toddler", capacity: int = 15, enrolled: int = 0
+) -> InstitutionClass:
+    return InstitutionClass.objects.create(
+        institution=institution, name=name, kind=kind, capacity=capacity, enrolled=enrolled
+    )
+
+
+def assign(
+    institution: Any,
+    n: int = 1,
+    *,
+    klass: InstitutionClass | None = None,
+    start_on: date | None = None,
+) -> ClassAssignment:
+    """Caregiver n (employed if needed) in `klass` (or a new toddler class), without the service."""
+    job = Employment.objects.filter(institution=institution, person__id_number=make_id(n)).first()
+    job = job or employ(institution, n)
+    klass = klass or make_class(institution, f"班{n}")
+    return ClassAssignment.objects.create(
+        employment=job, institution_class=klass, start_on=start_on or job.start_on
     )

@@ -1,8 +1,57 @@
-"""Persona expectations for the workforce statistics endpoints and pages (merged by scoping_cases.py)."""
+"""Persona expectations for the workforce statistics endpoints and pages (merged by scoping_cases.py).
+
+Statistics are for officials: 玄武区's figures are seen by the officials above it and national
+observers; another county's official gets 404; institution staff, parents and outsiders 403.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-API_CASES: dict[tuple[str, str], tuple[Any, Any]] = {}
-PAGE_CASES: dict[str, tuple[Any, dict[str, int]]] = {}
+from django.urls import reverse
+
+from tuoyu.core.tests.personas import ALL_PERSONAS, GOV
+
+XUANWU = "320102000000"
+
+
+def _status(expected: dict[str, int]) -> Any:
+    def check(persona: str, response: Any) -> None:
+        assert response.status_code == expected[persona], (
+            persona,
+            response.status_code,
+            response.content[:300],
+        )
+
+    return check
+
+
+def _xuanwu(anonymous: int) -> dict[str, int]:
+    return {
+        p: anonymous
+        if p == "anonymous"
+        else 404
+        if p == "other_county_official"
+        else 200
+        if p in GOV
+        else 403
+        for p in ALL_PERSONAS
+    }
+
+
+API_CASES: dict[tuple[str, str], tuple[Any, Any]] = {
+    ("get", "/api/v1/workforce/statistics"): (
+        lambda w: f"/api/v1/workforce/statistics?region={XUANWU}",
+        _status(_xuanwu(401)),
+    ),
+}
+PAGE_CASES: dict[str, tuple[Any, dict[str, int]]] = {
+    "workforce_statistics:overview": (
+        lambda w: reverse("workforce_statistics:overview") + f"?region={XUANWU}",
+        _xuanwu(302),
+    ),
+    "workforce_statistics:export": (
+        lambda w: reverse("workforce_statistics:export") + f"?region={XUANWU}",
+        _xuanwu(302),
+    ),
+}
