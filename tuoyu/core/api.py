@@ -160,6 +160,9 @@ def register_routers() -> None:
     from tuoyu.institutions.api import router as institutions_router
     from tuoyu.institutions.public_api import router as public_router
     from tuoyu.planning.api import router as planning_router
+    from tuoyu.planning.api_dashboard import router as planning_dashboard_router
+    from tuoyu.planning.api_reports import router as planning_reports_router
+    from tuoyu.planning.api_scenarios import router as planning_scenarios_router
     from tuoyu.regions.api import router as regions_router
     from tuoyu.training.api import router as training_router
     from tuoyu.workforce.api import router as workforce_router
@@ -175,3 +178,6 @@ def register_routers() -> None:
     api.add_router("/workforce", workforce_statistics_router)
     api.add_router("/training", training_router)
     api.add_router("/indicators", planning_router)
+    api.add_router("/planning/dashboard", planning_dashboard_router)
+    api.add_router("/planning/scenarios", planning_scenarios_router)
+    api.add_router("/planning/reports", planning_reports_router)

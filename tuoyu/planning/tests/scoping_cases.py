@@ -52,3 +52,10 @@ PAGE_CASES: dict[str, tuple[Any, dict[str, int]]] = {
         _officials(302),
     ),
 }
+
+# The dashboard, scenario and report pages keep their cases beside them.
+from . import scoping_cases_dashboard, scoping_cases_reports, scoping_cases_scenarios  # noqa: E402
+
+for _part in (scoping_cases_dashboard, scoping_cases_scenarios, scoping_cases_reports):
+    API_CASES.update(_part.API_CASES)
+    PAGE_CASES.update(_part.PAGE_CASES)

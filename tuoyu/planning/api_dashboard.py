@@ -1,0 +1,5 @@
+"""Planning dashboard API."""
+
+from ninja import Router
+
+router = Router(tags=["planning dashboard"])

@@ -1,0 +1,5 @@
+"""Planning reports API."""
+
+from ninja import Router
+
+router = Router(tags=["planning reports"])

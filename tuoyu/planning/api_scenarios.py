@@ -1,0 +1,5 @@
+"""Planning scenarios API."""
+
+from ninja import Router
+
+router = Router(tags=["planning scenarios"])

@@ -1,0 +1,5 @@
+"""Planning scenarios pages (included by planning/urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
