@@ -65,6 +65,7 @@ from tuoyu.training.selectors import active_bases, annotate_training_hours, base
 
 from .choices import QualificationKind, StaffRole
 from .models import BackgroundCheck, Employment, Qualification
+from .ratios import RatioCounts, ratio_breach_counts
 from .rules import (
     BACKGROUND_CHECK_RULE,
     EDUCATION_RANK,
@@ -226,6 +227,8 @@ class Row:
     region: Region | None = None
     institution_id: int | None = None
     training_bases: int | None = None  # active bases serving this region (cities and counties only)
+    # Classes short of caregivers (设置标准 第20条), counted for supervision; None: no classes recorded.
+    ratios: RatioCounts | None = None
 
     @property
     def code(self) -> str | None:
@@ -254,6 +257,7 @@ class WorkforceStatistics:
     base_coverage: BaseCoverage
     plan: PlanFigure | None  # the province's baseline and target, at province level only
     definitions: list[tuple[str, str]]  # (what, source) shown under the table
+    ratios: RatioCounts | None = None  # classes short of caregivers in the region's operating institutions
 
 
 # --- the inner query: one row per current job -----------------------------------------------------
@@ -498,6 +502,9 @@ def workforce_statistics(user: Any, region: Region, today: date | None = None) -
     column = LEVEL_FIELD.get(child_level or "")
     rows: list[Row] = []
     coverage, bases = _base_coverage(region, today)
+    lo, hi = region.subtree_bounds()
+    institutions = Institution.objects.for_user(user, "view").filter(township_id__gte=lo, township_id__lte=hi)
+    ratios = ratio_breach_counts(institutions.operating(), group_by=column or "institution", today=today)
     if column:
         figures = _grouped(jobs, F(f"institution__{column}"), today)
         for child in region.children.order_by("code"):
@@ -507,19 +514,19 @@ def workforce_statistics(user: Any, region: Region, today: date | None = None) -
                     region=child,
                     figures=figures.pop(child.code, Figures()),
                     training_bases=bases.get(child.code, 0) if child.level in BaseLevel.values else None,
+                    ratios=ratios.get(child.code),
                 )
             )
     else:
         # A township: one row per institution the user may view there, with or without staff.
         figures = _grouped(jobs, F("institution_id"), today)
-        lo, hi = region.subtree_bounds()
-        for pk, name in (
-            Institution.objects.for_user(user, "view")
-            .filter(township_id__gte=lo, township_id__lte=hi)
-            .order_by("name", "id")
-            .values_list("pk", "name")
-        ):
-            rows.append(Row(name=name, institution_id=pk, figures=figures.pop(pk, Figures())))
+        for pk, name in institutions.order_by("name", "id").values_list("pk", "name"):
+            rows.append(
+                Row(name=name, institution_id=pk, figures=figures.pop(pk, Figures()), ratios=ratios.get(pk))
+            )
+    ratio_totals = RatioCounts(
+        *(sum(getattr(r, name) for r in ratios.values()) for name in RatioCounts.__dataclass_fields__)
+    )
     totals = Figures()
     for row in rows:
         totals.add(row.figures)
@@ -534,6 +541,7 @@ def workforce_statistics(user: Any, region: Region, today: date | None = None) -
         base_coverage=coverage,
         plan=WORKFORCE_PLAN if region.level == "province" else None,
         definitions=_definitions(province, today),
+        ratios=ratio_totals,
     )
 
 

@@ -21,6 +21,7 @@ from tuoyu.core.audit import audit
 from tuoyu.core.views import RoleRequiredMixin
 from tuoyu.institutions import services as institution_services
 from tuoyu.institutions.models import Institution
+from tuoyu.training.selectors import person_ledger
 
 from . import services
 from .choices import StaffRole
@@ -227,6 +228,7 @@ class PersonView(StaffOrOfficialMixin, TemplateView):
         context.update(
             person=person,
             jobs=jobs,
+            ledger=person_ledger(person),
             changeable_jobs=changeable_jobs,
             qualifications=list(person.qualifications.all()),
             checks=list(person.background_checks.all()),

@@ -25,7 +25,7 @@ from tuoyu.workforce.statistics import (
     workforce_totals_by_region,
 )
 
-from .factories import employ
+from .factories import assign, employ, make_class
 
 TODAY = timezone.localdate()
 XUANWU, MEIYUAN, NANJING, PROVINCE = "320102000000", "320102002000", "320100000000", "320000000000"
@@ -129,6 +129,26 @@ def test_county_figures_have_the_known_answers(world, staff):
     [meiyuan] = stats.rows
     assert meiyuan.code == MEIYUAN and meiyuan.figures.staff == 3
     assert stats.plan is None
+
+
+def test_classes_short_of_caregivers_are_counted_for_the_county(world, staff):
+    institution = world.institutions["inst_xuanwu"]
+    short = make_class(institution, "托小班A", kind="toddler", enrolled=12)  # 1:5 needs 3
+    assign(institution, 91, klass=short)
+    fine = make_class(institution, "乳儿班A", kind="infant", capacity=6, enrolled=3)  # 1:3 needs 1
+    assign(institution, 92, klass=fine)
+    stats = workforce_statistics(world.user("county_official"), world.regions["xuanwu"], TODAY)
+    assert stats.ratios is not None
+    assert (stats.ratios.classes, stats.ratios.classes_in_breach, stats.ratios.institutions_in_breach) == (
+        2,
+        1,
+        1,
+    )
+    [meiyuan] = stats.rows
+    assert meiyuan.ratios is not None and meiyuan.ratios.classes_in_breach == 1
+    # Another county's official sees none of it.
+    other = workforce_statistics(world.user("other_county_official"), world.regions["jiangning"], TODAY)
+    assert other.ratios is not None and other.ratios.classes_in_breach == 0
 
 
 def test_township_rows_are_institutions(world, staff):
