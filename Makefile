@@ -33,6 +33,7 @@ setup: install messages
 	$(PY) manage.py demo_staff --seed $(DEMO_SEED)
 	$(PY) manage.py demo_training --seed $(DEMO_SEED)
 	$(PY) manage.py demo_planning --seed $(DEMO_SEED)
+	$(PY) manage.py demo_reports --seed $(DEMO_SEED)
 	$(PY) manage.py recompute_indicators
 	$(PY) manage.py collectstatic --no-input -v 0
 
@@ -67,6 +68,8 @@ typecheck: install
 bench: install
 	$(PY) bench/bench_demo_data.py
 	$(PY) bench/bench_indicators.py
+	$(PY) bench/bench_scenarios.py
+	$(PY) bench/bench_dashboard.py
 
 clean:
 	rm -rf $(VENV) var

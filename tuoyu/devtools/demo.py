@@ -24,6 +24,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any, TextIO, cast
 
 import shapely
@@ -148,6 +149,38 @@ SCALES: dict[str, Scale] = {
         closed=1,
     ),
 }
+
+# When the demo institutions started operating: more each year, so the number operating grows and a
+# past date (the plan's 2021 baseline) shows fewer than today. Inclusive and public ones opened before
+# their designations (2021 and 2020, `fill_demo_records`). Closed ones opened 2016–2023 and closed at
+# least a year later. All before the demo's fixed reference date, so today's figures are the baseline.
+OPENING_YEAR_WEIGHTS: tuple[tuple[int, int], ...] = (
+    (2016, 3), (2017, 4), (2018, 6), (2019, 8), (2020, 10), (2021, 12),
+    (2022, 12), (2023, 12), (2024, 12), (2025, 11), (2026, 10),
+)  # fmt: skip
+LATEST_OPENING = date(2026, 10, 31)  # the day before the demo's reference date (2026-11-01)
+
+
+def draw_operating_dates(
+    rng: random.Random, status: str, designated_from: int | None
+) -> tuple[date | None, date | None]:
+    """(operating_since, closed_on) of one demo institution; preparing ones have neither."""
+    if status == OperatingStatus.PREPARING:
+        return None, None
+    last_year = 2023 if status == OperatingStatus.CLOSED else LATEST_OPENING.year
+    if designated_from is not None:
+        last_year = min(last_year, designated_from - 1)
+    years = [(y, w) for y, w in OPENING_YEAR_WEIGHTS if y <= last_year] or [OPENING_YEAR_WEIGHTS[0]]
+    year = rng.choices([y for y, _ in years], weights=[w for _, w in years])[0]
+    start = date(year, 1, 1)
+    end = min(date(year, 12, 31), LATEST_OPENING)
+    since = start + timedelta(days=rng.randrange((end - start).days + 1))
+    if status != OperatingStatus.CLOSED:
+        return since, None
+    earliest = since + timedelta(days=365)
+    closed = earliest + timedelta(days=rng.randrange(max(1, (LATEST_OPENING - earliest).days + 1)))
+    return since, min(closed, LATEST_OPENING)
+
 
 # --- Word lists for names and addresses ---------------------------------------------------------
 
@@ -1001,6 +1034,16 @@ class DemoGenerator:
 
     def _save_institutions(self, specs: list[_Spec]) -> list[Institution]:
         self._check_points_map_back(specs)
+        # A generator of its own, so that the dates do not change any other drawn value of a seed.
+        dates_rng = random.Random(self.seed * 104_729 + 7)
+        dates = [
+            draw_operating_dates(
+                dates_rng,
+                s.status,
+                2021 if s.inclusive else 2020 if s.ownership == Ownership.PUBLIC else None,
+            )
+            for s in specs
+        ]
         institutions = [
             Institution(
                 name=s.name,
@@ -1016,8 +1059,10 @@ class DemoGenerator:
                 lat=s.point[1] if s.point else None,
                 lng=s.point[0] if s.point else None,
                 phone=s.phone,
+                operating_since=since,
+                closed_on=closed,
             )
-            for s in specs
+            for s, (since, closed) in zip(specs, dates, strict=True)
         ]
         with self.progress("saving institutions", len(institutions)) as bar:
             created = institutions_bulk_create(actor=None, institutions=institutions)

@@ -68,6 +68,11 @@ class Institution(models.Model):
     filing_status = models.CharField(
         _("filing status"), max_length=12, choices=FilingStatus.choices, default=FilingStatus.NOT_FILED
     )
+    # When it started and stopped taking children, so that indicators at a past date count what was
+    # operating then (planning/compute.py: operating_on). Set by the services when the status changes;
+    # empty when unknown (an institution entered before these dates were kept).
+    operating_since = models.DateField(_("operating since"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     address = models.CharField(_("address"), max_length=300)
     # The township decides scope; city and county are copied from it on save so that aggregates by
     # level are a plain GROUP BY.
@@ -147,6 +152,12 @@ class Institution(models.Model):
                 condition=Q(age_min_months__lte=F("age_max_months")) & Q(age_max_months__lte=36),
                 name="institution_age_range",
             ),
+            models.CheckConstraint(
+                condition=Q(operating_since__isnull=True)
+                | Q(closed_on__isnull=True)
+                | Q(closed_on__gte=F("operating_since")),
+                name="institution_operating_dates_order",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -179,6 +190,12 @@ class Institution(models.Model):
                 ).format(floor=rule.max_children_floor)
         if self.fire_safety_date and self.fire_safety_date > today:
             errors["fire_safety_date"] = _("This date is in the future.")
+        for name in ("operating_since", "closed_on"):
+            day = getattr(self, name)
+            if day and day > today:
+                errors[name] = _("This date is in the future.")
+        if self.operating_since and self.closed_on and self.closed_on < self.operating_since:
+            errors["closed_on"] = _("An institution cannot close before it starts operating.")
         if self.type == InstitutionType.FAMILY and self.places > FAMILY_POINT_RULE.max_children:
             errors["places"] = _("A family childcare point takes at most {n} children ({source}).").format(
                 n=FAMILY_POINT_RULE.max_children, source=FAMILY_POINT_RULE.source

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuoyu.core.audit import audit
@@ -16,7 +17,7 @@ from tuoyu.regions.choices import RegionLevel
 from tuoyu.regions.geo import get_boundaries
 from tuoyu.regions.models import Region
 
-from .choices import DesignationKind
+from .choices import DesignationKind, OperatingStatus
 from .models import Designation, FeeItem, Institution, InstitutionClass, InstitutionPhoto, InsurancePolicy
 
 # Boundaries are simplified to about 500 m, so a point just outside its county's polygon is accepted.
@@ -46,6 +47,8 @@ EDITABLE_FIELDS = (
     "places",
     "status",
     "filing_status",
+    "operating_since",
+    "closed_on",
     "address",
     "township",
     "lat",
@@ -78,6 +81,40 @@ def _place_in_tree(institution: Institution) -> None:
             )
 
 
+def _record_operating_dates(institution: Institution, old_status: str | None, given: set[str]) -> None:
+    """Date the status change unless the caller gave the date: the indicators at past dates read them.
+
+    Becoming operating sets `operating_since` (today; if it is empty after a suspension, the day the
+    institution was entered, as the indicators assumed until then). Reopening after closure starts
+    afresh: the earlier period is not kept (one pair of dates per institution). Closing sets `closed_on`.
+    """
+    status, today = institution.status, timezone.localdate()
+    if status == old_status:
+        return
+    if status == OperatingStatus.OPERATING:
+        if old_status == OperatingStatus.CLOSED:
+            if "operating_since" not in given:
+                institution.operating_since = today
+            if "closed_on" not in given:
+                institution.closed_on = None
+        elif institution.operating_since is None and "operating_since" not in given:
+            institution.operating_since = (
+                timezone.localdate(institution.created_at)
+                if old_status == OperatingStatus.SUSPENDED and institution.created_at
+                else today
+            )
+    elif status == OperatingStatus.CLOSED:
+        if institution.closed_on is None and "closed_on" not in given:
+            institution.closed_on = today
+        if (
+            institution.operating_since is None
+            and "operating_since" not in given
+            and old_status in (OperatingStatus.OPERATING, OperatingStatus.SUSPENDED)
+            and institution.created_at
+        ):
+            institution.operating_since = min(timezone.localdate(institution.created_at), today)
+
+
 @transaction.atomic
 def institution_create(*, actor: Any, **fields: Any) -> Institution:
     """Create an institution record (a draft until its filing is confirmed)."""
@@ -87,6 +124,7 @@ def institution_create(*, actor: Any, **fields: Any) -> Institution:
     institution = Institution(**fields)
     if institution.uscc:
         institution.uscc = institution.uscc.strip().upper()
+    _record_operating_dates(institution, None, set(fields))
     _place_in_tree(institution)
     institution.full_clean()
     institution.save()
@@ -98,6 +136,7 @@ def institution_create(*, actor: Any, **fields: Any) -> Institution:
 def institution_update(*, actor: Any, institution: Institution, **fields: Any) -> Institution:
     """Change an institution's fields; the audit record lists what changed from what."""
     changes: dict[str, list[Any]] = {}
+    old_status = institution.status
     for name, value in fields.items():
         if name not in EDITABLE_FIELDS and name != "township_id":
             raise ValidationError({name: _("Unknown field.")})
@@ -108,6 +147,11 @@ def institution_update(*, actor: Any, institution: Institution, **fields: Any) -
             setattr(institution, attr, value)
     if not changes:
         return institution
+    dates = (institution.operating_since, institution.closed_on)
+    _record_operating_dates(institution, old_status, set(fields))
+    for name, old in zip(("operating_since", "closed_on"), dates, strict=True):
+        if getattr(institution, name) != old:
+            changes[name] = [str(old), str(getattr(institution, name))]
     _place_in_tree(institution)
     institution.full_clean()
     institution.save()

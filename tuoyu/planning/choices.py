@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Comparison(models.TextChoices):
@@ -50,3 +51,20 @@ FACILITY_STEPS: tuple[tuple[str, str], ...] = (
     (FacilityStatus.ACCEPTED, "facility_accepted_on"),
     (FacilityStatus.DELIVERED, "facility_delivered_on"),
 )
+
+
+class ReportPeriodKind(models.TextChoices):
+    """How long a statistical report's period is (统计调查 报告期别)."""
+
+    MONTHLY = "monthly", pgettext_lazy("report period", "Monthly")  # 月报
+    ANNUAL = "annual", pgettext_lazy("report period", "Annual")  # 年报
+
+
+class ReportStatus(models.TextChoices):
+    """Where a statistical report stands on its way up the hierarchy (services_reports.TRANSITIONS)."""
+
+    DRAFT = "draft", _("Draft")  # 草稿（待上报）
+    SUBMITTED = "submitted", pgettext_lazy("report status", "Submitted")  # 已上报
+    APPROVED = "approved", _("Approved by the city")  # 市级已审核 (county reports)
+    ACCEPTED = "accepted", _("Accepted by the province")  # 省级已验收 (city and province reports)
+    LOCKED = "locked", _("Locked")  # 已锁定

@@ -9,11 +9,14 @@ queries does not depend on the number of regions or institutions (tests/test_com
 
 "As of a date" — what the records allow:
 
-- An institution counts as operating on day d if its status is *operating now* and it was entered in
-  the register on or before d (`created_at`). The register keeps no dated operating history (no
-  opening or closing date on `Institution`): an institution that closed after d is missing from a
-  recomputation of d, and one that was registered before d but opened later is counted. This is why
-  snapshots are taken monthly and kept: a snapshot records what the register said at the time.
+- An institution counts as operating on day d when its dates say so: `operating_since` ≤ d and no
+  `closed_on` ≤ d (the services set them when the status changes; the demo draws them). Without an
+  `operating_since` (entered before the dates were kept) it counts if it is *operating now* and was
+  entered in the register on or before d (`created_at`). A closed institution counts on the days
+  between its two dates; one closed without an `operating_since` (it never operated, or the date is
+  unknown) does not. A suspended one (停业整顿) counts on no day: its suspension is not dated.
+  Reopening after closure restarts the dates (institutions/services.py), so the earlier period is lost:
+  the monthly snapshots keep what the register said at the time.
 - Inclusive (普惠) on d: an inclusive designation granted on or before d and not revoked by d; an
   institution flagged inclusive without any inclusive designation on record counts on every date.
   Demonstration (示范性, any level) and comprehensive service centre (托育综合服务中心): a designation of
@@ -26,13 +29,19 @@ queries does not depend on the number of regions or institutions (tests/test_com
   figures, only when every child has one.
 - Residential projects: homes delivered on or before d; facility accepted or delivered on or before d.
 - Communities: their point now (regions keep no history of points).
+
+Scenario mode (`scenarios.py`) runs the same computation with hypothetical `Addition`s: their places
+are counted as operating on the date (inclusive ones also in the inclusive places and, in a township
+without one, the inclusive township coverage) and their points serve the fifteen-minute walk. A
+hypothetical centre is never public, demonstration or a service centre. The fifteen-minute building
+blocks (`community_points`, `place_points`, `covered_communities`) are also what the site suggestions use.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,6 +86,45 @@ class IndicatorValue:
 
 
 @dataclass(frozen=True, slots=True)
+class Addition:
+    """Places that do not exist (scenario mode): a new institution, or more places at an existing one.
+
+    Counted in `township_code` as operating on the date; its point (if any) serves the fifteen-minute walk.
+    """
+
+    township_code: str
+    places: int
+    inclusive: bool
+    lat: float | None = None
+    lng: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommunityPoints:
+    """The community points of a region as parallel arrays; NaN where a community has no point."""
+
+    codes: np.ndarray
+    lat: np.ndarray
+    lng: np.ndarray
+
+    @property
+    def has_point(self) -> np.ndarray:
+        return ~(np.isnan(self.lat) | np.isnan(self.lng))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """A computation's values, and the fifteen-minute detail behind them (None without communities)."""
+
+    values: list[IndicatorValue]
+    communities: CommunityPoints | None
+    covered: np.ndarray | None
+
+
+@dataclass(frozen=True, slots=True)
 class _Region:
     code: str
     level: str
@@ -90,7 +138,12 @@ def end_of_day(day: dt.date) -> dt.datetime:
 
 
 def operating_on(day: dt.date) -> Q:
-    return Q(status=OperatingStatus.OPERATING, created_at__lt=end_of_day(day))
+    """Operating on the day: the one rule every indicator uses (see the module docstring)."""
+    dated = Q(operating_since__lte=day) & (Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+    undated = Q(operating_since__isnull=True, created_at__lt=end_of_day(day))
+    return (Q(status=OperatingStatus.OPERATING) & (dated | undated)) | (
+        Q(status=OperatingStatus.CLOSED, closed_on__isnull=False) & dated
+    )
 
 
 def _designation_active(kind: str, day: dt.date, prefix: str = "") -> Exists:
@@ -138,11 +191,14 @@ def _grouped(
 
 
 class _Computation:
-    def __init__(self, as_of: dt.date, root: Region | None) -> None:
+    def __init__(self, as_of: dt.date, root: Region | None, additions: Sequence[Addition] = ()) -> None:
         self.as_of = as_of
         self.root = root
+        self.additions = tuple(additions)
         self.bounds = root.subtree_bounds() if root is not None else None
         self.values: list[IndicatorValue] = []
+        self.communities: CommunityPoints | None = None
+        self.covered: np.ndarray | None = None
         self.regions = self._regions()
         self.by_level: dict[str, list[_Region]] = defaultdict(list)
         for region in self.regions.values():
@@ -267,8 +323,11 @@ class _Computation:
             },
         )
 
+        if self.additions:
+            self._add_hypothetical(rows)
+
         def column(name: str) -> dict[str, Any]:
-            return {code: row[name] for code, row in rows.items()}
+            return {code: row.get(name) for code, row in rows.items()}
 
         recorded = set(Designation.objects.values_list("kind", flat=True).distinct().order_by())
         places = column("places")
@@ -302,6 +361,26 @@ class _Computation:
             self._no_value("service_centres", NoDataReason.NO_RECORDS)
             self._no_value("service_centre_city_coverage", NoDataReason.NO_RECORDS)
         self._emit("inclusive_places_share", column("inclusive_places"), places)
+
+    def _add_hypothetical(self, rows: dict[str, dict[str, Any]]) -> None:
+        """Scenario mode: each addition's places counted in its township and the regions above it."""
+        with_inclusive = {code for code, row in rows.items() if row.get("inclusive_townships")}
+        for addition in self.additions:
+            township = self.regions.get(addition.township_code)
+            if township is None:  # outside the computed subtree
+                continue
+            opens_inclusive = (
+                addition.inclusive and township.kind in TOWNSHIP_KINDS and township.code not in with_inclusive
+            )
+            if opens_inclusive:
+                with_inclusive.add(township.code)
+            for code in self._ancestors_and_self(township):
+                row = rows.setdefault(code, {})
+                row["places"] = (row.get("places") or 0) + addition.places
+                if addition.inclusive:
+                    row["inclusive_places"] = (row.get("inclusive_places") or 0) + addition.places
+                if opens_inclusive:
+                    row["inclusive_townships"] = (row.get("inclusive_townships") or 0) + 1
 
     def _workforce(self) -> None:
         from tuoyu.workforce.choices import StaffRole
@@ -381,32 +460,15 @@ class _Computation:
         )
 
     def _fifteen_minutes(self) -> None:
-        radius = float(BY_KEY["fifteen_minute_coverage"].params.get("radius_m", FIFTEEN_MINUTE_RADIUS_M))
-        communities = self._in_root(Region.objects.filter(level="community"), "code")
-        rows = list(communities.values_list("code", "lat", "lng"))
-        if not rows:
+        radius = fifteen_minute_radius()
+        communities = community_points(self.root)
+        if not len(communities):
             self._no_value("fifteen_minute_coverage", NoDataReason.NO_RECORDS)
             return
-        codes = np.array([r[0] for r in rows], dtype="U12")
-        lat = np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float)
-        lng = np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=float)
-        has_point = ~(np.isnan(lat) | np.isnan(lng))
-        covered = np.zeros(len(rows), dtype=bool)
-        places = Institution.objects.filter(
-            operating_on(self.as_of), places__gt=0, lat__isnull=False, lng__isnull=False
-        )
-        if has_point.any():
-            # Institutions just outside the region still serve its edge: take the communities' box + radius.
-            margin = radius / 111_000 * 1.5 + 0.01
-            places = places.filter(
-                lat__gte=np.nanmin(lat) - margin,
-                lat__lte=np.nanmax(lat) + margin,
-                lng__gte=np.nanmin(lng) - margin,
-                lng__lte=np.nanmax(lng) + margin,
-            )
-            points = np.array(list(places.values_list("lat", "lng")), dtype=float).reshape(-1, 2)
-            if len(points):
-                covered = _within(lat, lng, has_point, points, radius)
+        points = place_points(self.as_of, communities, radius, self.additions)
+        covered = covered_communities(communities, points, radius)
+        self.communities, self.covered = communities, covered
+        codes, has_point = communities.codes, communities.has_point
         by_level_total: dict[str, int] = {}
         by_level_covered: dict[str, int] = {}
         by_level_excluded: dict[str, int] = {}
@@ -427,29 +489,96 @@ class _Computation:
         )
 
 
+def fifteen_minute_radius() -> float:
+    """The fifteen-minute walk as a straight-line radius in metres (the indicator's parameter)."""
+    return float(BY_KEY["fifteen_minute_coverage"].params.get("radius_m", FIFTEEN_MINUTE_RADIUS_M))
+
+
+def community_points(root: Region | None) -> CommunityPoints:
+    """Every community of the subtree (all of them without a root), in code order; one query."""
+    communities = Region.objects.filter(level="community")
+    if root is not None:
+        lo, hi = root.subtree_bounds()
+        communities = communities.filter(code__gte=lo, code__lte=hi)
+    rows = list(communities.order_by("code").values_list("code", "lat", "lng"))
+    return CommunityPoints(
+        codes=np.array([r[0] for r in rows], dtype="U12"),
+        lat=np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float),
+        lng=np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=float),
+    )
+
+
+def place_points(
+    as_of: dt.date, communities: CommunityPoints, radius_m: float, additions: Sequence[Addition] = ()
+) -> np.ndarray:
+    """(lat, lng) rows of operating institutions with places that may serve the communities, and of the
+    additions with a point. No query when no community has a point (nothing could be covered)."""
+    has_point = communities.has_point
+    if not has_point.any():
+        return np.empty((0, 2))
+    lat, lng = communities.lat, communities.lng
+    # Institutions just outside the region still serve its edge: take the communities' box + radius.
+    margin = radius_m / 111_000 * 1.5 + 0.01
+    places = Institution.objects.filter(
+        operating_on(as_of),
+        places__gt=0,
+        lat__isnull=False,
+        lng__isnull=False,
+        lat__gte=np.nanmin(lat) - margin,
+        lat__lte=np.nanmax(lat) + margin,
+        lng__gte=np.nanmin(lng) - margin,
+        lng__lte=np.nanmax(lng) + margin,
+    )
+    points = np.array(list(places.values_list("lat", "lng")), dtype=float).reshape(-1, 2)
+    extra = [(a.lat, a.lng) for a in additions if a.lat is not None and a.lng is not None and a.places > 0]
+    if extra:
+        points = np.vstack([points, np.array(extra, dtype=float)])
+    return points
+
+
+def covered_communities(communities: CommunityPoints, points: np.ndarray, radius_m: float) -> np.ndarray:
+    """Per community: whether it lies within radius_m of one of the (lat, lng) points."""
+    has_point = communities.has_point
+    if not len(points) or not has_point.any():
+        return np.zeros(len(communities), dtype=bool)
+    return _within(communities.lat, communities.lng, has_point, points, radius_m)
+
+
 def _within(
     lat: np.ndarray, lng: np.ndarray, has_point: np.ndarray, points: np.ndarray, radius_m: float
 ) -> np.ndarray:
     """Which community points lie within radius_m of any institution point (STRtree, then haversine)."""
-    tree = shapely.STRtree(shapely.points(points[:, 1], points[:, 0]))
     index = np.flatnonzero(has_point)
-    queries = shapely.points(lng[index], lat[index])
+    covered = np.zeros(len(lat), dtype=bool)
+    near, _ = within_pairs(lat[index], lng[index], points, radius_m)
+    covered[index[near]] = True
+    return covered
+
+
+def within_pairs(
+    lat: np.ndarray, lng: np.ndarray, points: np.ndarray, radius_m: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every (i, j) with point i of (lat, lng) within radius_m of row j of `points` (lat, lng): STRtree, then
+    the great-circle distance. NaN-free input; returns two index arrays of equal length."""
+    empty = np.empty(0, dtype=np.intp)
+    if not len(lat) or not len(points):
+        return empty, empty
+    tree = shapely.STRtree(shapely.points(points[:, 1], points[:, 0]))
+    queries = shapely.points(lng, lat)
     # A degree of longitude shrinks with latitude: the prefilter uses the widest degree radius of the
     # area (≤ 60° N), then the exact great-circle distance decides.
-    max_lat = min(float(np.nanmax(np.abs(lat))) + 1, 60.0)
+    max_lat = min(max(float(np.max(np.abs(lat))), float(np.max(np.abs(points[:, 0])))) + 1, 60.0)
     prefilter_deg = np.degrees(radius_m / EARTH_RADIUS_M) / np.cos(np.radians(max_lat))
     pairs = tree.query(queries, predicate="dwithin", distance=prefilter_deg)
-    covered = np.zeros(len(lat), dtype=bool)
     if pairs.shape[1] == 0:
-        return covered
-    a = index[pairs[0]]
-    b = pairs[1]
+        return empty, empty
+    a, b = pairs[0], pairs[1]
     p1, p2 = np.radians(lat[a]), np.radians(points[b, 0])
     dp, dl = p2 - p1, np.radians(points[b, 1] - lng[a])
     h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
     distance = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(h)))
-    covered[a[distance <= radius_m]] = True
-    return covered
+    keep = distance <= radius_m
+    return a[keep], b[keep]
 
 
 def compute_indicators(as_of: dt.date, root: Region | None = None) -> list[IndicatorValue]:
@@ -459,3 +588,17 @@ def compute_indicators(as_of: dt.date, root: Region | None = None) -> list[Indic
     snapshot); the values are the same as those of the full computation for those regions.
     """
     return _Computation(as_of, root).run()
+
+
+def compute_detailed(
+    as_of: dt.date, root: Region | None = None, additions: Sequence[Addition] = ()
+) -> Computed:
+    """`compute_indicators`, optionally with hypothetical additions, and which communities are covered."""
+    computation = _Computation(as_of, root, additions)
+    values = computation.run()
+    return Computed(values=values, communities=computation.communities, covered=computation.covered)
+
+
+def populations(as_of: dt.date, root: Region | None = None) -> dict[str, int]:
+    """Each region's population as the indicators use it (own latest figure, else all children's sum)."""
+    return _Computation(as_of, root)._population()

@@ -8,7 +8,10 @@ workforce and training indicators, `demo_staff` and `demo_training`. Adds:
 - demonstration (示范性) designations: one operating centre in about four counties of five
   ("一县区一示范" still has gaps to show);
 - comprehensive service centre (托育综合服务中心) designations: the largest operating public centre in
-  ten of the thirteen cities.
+  ten of the thirteen cities;
+- a monthly history of indicator snapshots (`demo_indicator_history`): the 1st of each of the last 24
+  months, computed from the institutions' operating dates, so the dashboard's trends have something
+  to show. These dates follow today (snapshots cannot be in the future); the records above do not.
 
 Everything is drawn from one ``random.Random(seed)`` while walking regions in code order and
 institutions by credit code, against the fixed `REFERENCE_DATE` (never today), so a seed always gives
@@ -220,3 +223,37 @@ def demo_planning_generate(*, seed: int, stdout: TextIO | None = None) -> DemoPl
             f"and {summary.service_centres} service-centre designations added.\n"
         )
     return summary
+
+
+HISTORY_MONTHS = 24
+
+
+def history_dates(today: date, months: int = HISTORY_MONTHS) -> list[date]:
+    """The 1st of each of the last `months` months up to today, oldest first (today's 1st included)."""
+    index = today.year * 12 + today.month - 1
+    return [date((i) // 12, i % 12 + 1, 1) for i in range(index - months + 1, index + 1)]
+
+
+def demo_indicator_history(
+    *, today: date, months: int = HISTORY_MONTHS, stdout: TextIO | None = None
+) -> list[date]:
+    """Store the snapshots of the monthly dates that have none yet; returns the dates computed."""
+    from .models import IndicatorSnapshot
+    from .services import indicators_recompute
+
+    province = Region.objects.filter(level="province").order_by("code").first()
+    if province is None:
+        return []
+    wanted = history_dates(today, months)
+    have = set(
+        IndicatorSnapshot.objects.filter(region=province, as_of__in=wanted).values_list("as_of", flat=True)
+    )
+    done = []
+    for day in wanted:
+        if day in have:
+            continue
+        result = indicators_recompute(as_of=day)
+        done.append(day)
+        if stdout is not None:
+            stdout.write(f"  snapshot {day}: {result.rows} rows in {result.seconds:.2f} s\n")
+    return done

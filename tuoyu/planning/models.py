@@ -1,10 +1,12 @@
-"""Planning records: the plan's targets, dated indicator snapshots, and new residential projects."""
+"""Planning records: the plan's targets, dated indicator snapshots, new residential projects, and the
+statistical reports (统计调查) with their transitions and frozen figures."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,7 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from tuoyu.core.scoping import Grants, ScopedQuerySet
 
-from .choices import FACILITY_STEPS, Comparison, FacilityStatus, NoDataReason
+from .choices import (
+    FACILITY_STEPS,
+    Comparison,
+    FacilityStatus,
+    NoDataReason,
+    ReportPeriodKind,
+    ReportStatus,
+)
 
 # 左右 ("about") counts as met from this share of the target on (our reading; see data/SOURCES.md).
 ABOUT_TOLERANCE = 0.95
@@ -218,3 +227,172 @@ class ResidentialProject(models.Model):
             errors["township"] = _("Choose a township.")
         if errors:
             raise ValidationError(errors)
+
+
+# --- statistical reports (统计调查) ------------------------------------------------------------------
+
+REPORT_LEVELS = ("province", "city", "county")
+
+
+class StatReportQuerySet(ScopedQuerySet["StatReport"]):
+    def scope_q(self, grants: Grants) -> Q:
+        # A region grant covers the reports of its region and of every region below it.
+        return grants.region_q("region_id")
+
+
+class StatReport(models.Model):
+    """One periodic statistical report (统计报表) of one county, city or province for a month or a year.
+
+    Its figures are `StatReportCell` rows captured when it is submitted; they never change afterwards
+    (a report returned for correction is captured again when it is submitted again). The way up the
+    hierarchy and who may do what: services_reports.py.
+    """
+
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("reporting unit")
+    )
+    period_kind = models.CharField(_("period"), max_length=8, choices=ReportPeriodKind.choices)
+    period_start = models.DateField(_("period starts"))
+    period_end = models.DateField(_("period ends"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    # When the cells were last captured from the data (at creation, then at every submission).
+    generated_at = models.DateTimeField(_("figures captured at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("created by"),
+    )  # fmt: skip
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("submitted by"),
+    )  # fmt: skip
+    # Approved (by the city, for a county) or accepted (by the province, for a city or the province).
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("reviewed by"),
+    )  # fmt: skip
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("locked by"),
+    )  # fmt: skip
+    # The latest return for correction (退回修改), shown on the draft until it is submitted again.
+    return_reason = models.TextField(_("returned because"), blank=True)
+
+    objects = StatReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_start", "period_kind", "region_id"]
+        verbose_name = _("statistical report")
+        verbose_name_plural = _("statistical reports")
+        constraints = [
+            # One report per unit and period: creating it twice answers 409, never a duplicate.
+            models.UniqueConstraint(
+                fields=["region", "period_kind", "period_start"], name="stat_report_one_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="stat_report_period_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ReportStatus.DRAFT) | Q(submitted_at__isnull=False),
+                name="stat_report_submitted_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReportStatus.LOCKED) | Q(locked_at__isnull=False),
+                name="stat_report_locked_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["period_kind", "period_start", "status"], name="stat_report_period")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.period_label} {self.status}"
+
+    @property
+    def period_label(self) -> str:
+        """2026-10 for a monthly report, 2026 for an annual one (also the API's `period`)."""
+        if self.period_kind == ReportPeriodKind.MONTHLY:
+            return self.period_start.strftime("%Y-%m")
+        return str(self.period_start.year)
+
+    @property
+    def period_label_zh(self) -> str:
+        """The period as Chinese forms write it (2026年10月, 2026年): the Excel file's 统计期."""
+        if self.period_kind == ReportPeriodKind.MONTHLY:
+            return f"{self.period_start.year}年{self.period_start.month}月"
+        return f"{self.period_start.year}年"
+
+    @property
+    def audit_region_code(self) -> str:
+        return str(self.region_id)
+
+    @property
+    def is_frozen(self) -> bool:
+        """Submitted or later: the cells are what was reported and no longer follow the data."""
+        return self.status != ReportStatus.DRAFT
+
+    def clean(self) -> None:
+        region = getattr(self, "region", None) if self.region_id else None
+        if region is not None and region.level not in REPORT_LEVELS:
+            raise ValidationError({"region": _("Reports are made by counties, cities and the province.")})
+
+
+class StatReportTransition(models.Model):
+    """One step of a statistical report: from which status to which, who did it, when and why."""
+
+    report = models.ForeignKey(
+        StatReport, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("report")
+    )
+    action = models.CharField(_("action"), max_length=10)
+    from_status = models.CharField(_("from"), max_length=10, choices=ReportStatus.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=ReportStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("by"),
+    )  # fmt: skip
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("statistical report transition")
+        verbose_name_plural = _("statistical report transitions")
+
+    def __str__(self) -> str:
+        return f"{self.report_id}: {self.from_status} → {self.to_status}"
+
+
+class StatReportCell(models.Model):
+    """One figure of a report: a row of one of its tables, for the reporting unit or one unit below it.
+
+    `region` is the report's own region for the report's figure (本期数), or a county (in a city's
+    report) or a city (in the province's) for the breakdown columns copied from their reports.
+    """
+
+    report = models.ForeignKey(StatReport, on_delete=models.CASCADE, related_name="cells")
+    table = models.CharField(_("table"), max_length=8)
+    row = models.CharField(_("row"), max_length=40)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    value = models.FloatField(_("value"), null=True, blank=True)
+    numerator = models.FloatField(_("numerator"), null=True, blank=True)
+    denominator = models.FloatField(_("denominator"), null=True, blank=True)
+    reason = models.CharField(_("why no value"), max_length=16, choices=NoDataReason.choices, blank=True)
+    # The plan's target as the plan writes it at capture time (plan indicators table only).
+    target = models.CharField(_("target"), max_length=80, blank=True)
+    met = models.BooleanField(_("target met"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["report_id", "table", "id"]
+        verbose_name = _("statistical report figure")
+        verbose_name_plural = _("statistical report figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "table", "row", "region"], name="stat_report_cell_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.table}.{self.row} {self.region_id}: {self.value}"

@@ -62,7 +62,7 @@ def _target(targets: dict[tuple[str, str], PlanTarget], key: str, level: str) ->
     return targets.get((key, level)) or targets.get((key, ""))
 
 
-def _rows(
+def indicator_rows(
     level: str, values: dict[str, Any], targets: dict[tuple[str, str], PlanTarget]
 ) -> dict[str, IndicatorRow]:
     rows: dict[str, IndicatorRow] = {}
@@ -111,8 +111,8 @@ def region_indicators(region: Region, as_of: dt.date) -> RegionIndicators:
         as_of=as_of,
         source=source,
         computed_at=computed_at,
-        rows=list(_rows(region.level, by_region[region.code], targets).values()),
-        children=[(c, _rows(c.level, by_region[c.code], targets)) for c in children],
+        rows=list(indicator_rows(region.level, by_region[region.code], targets).values()),
+        children=[(c, indicator_rows(c.level, by_region[c.code], targets)) for c in children],
     )
 
 

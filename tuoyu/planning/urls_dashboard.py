@@ -1,5 +1,9 @@
 """Planning dashboard pages (included by planning/urls.py)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import views_dashboard
+
+urlpatterns: list[URLPattern] = [
+    path("dashboard/", views_dashboard.DashboardView.as_view(), name="dashboard"),
+]

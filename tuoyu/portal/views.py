@@ -11,6 +11,7 @@ from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
 
@@ -50,7 +51,11 @@ def _home_regions(user: Any) -> list[Region]:
 
 
 class GovHomeView(RoleRequiredMixin, TemplateView):
-    """管理端 home: the official's region(s); one region goes straight to its page."""
+    """管理端 home: the planning dashboard of the official's region; several regions: choose one.
+
+    The dashboard (planning:dashboard) is the home of the 管理端 (issue #6); the region's figures and
+    institutions (portal:gov_region) are one click away from it.
+    """
 
     required_check = "is_official"
     template_name = "portal/gov_home.html"
@@ -58,7 +63,7 @@ class GovHomeView(RoleRequiredMixin, TemplateView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         regions = _home_regions(request.user)
         if len(regions) == 1:
-            return redirect("portal:gov_region", code=regions[0].code)
+            return redirect(f"{reverse('planning:dashboard')}?region={regions[0].code}")
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

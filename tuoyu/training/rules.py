@@ -29,7 +29,7 @@ TRAINING_HOURS_RULES: dict[str, HoursRule] = {
     StaffRole.CAREGIVER: HoursRule(
         StaffRole.CAREGIVER,
         Decimal("120"),
-        "托育机构保育人员培训大纲（试行）（2021）— figure not verified",
+        "托育机构保育人员培训大纲（试行）（2021）",
         False,
         date(2021, 1, 1),
     ),

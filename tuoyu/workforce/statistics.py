@@ -482,7 +482,7 @@ def _definitions(province: str, today: date) -> list[tuple[str, str]]:
                     _("Trained {role}: at least {hours} credit hours").format(
                         role=labels[role], hours=f"{hours.min_hours:g}"
                     ),
-                    hours.source,
+                    hours.source if hours.verified else f"{hours.source} · {_('figure not verified')}",
                 )
             )
     return items

@@ -10,7 +10,7 @@ from tuoyu.core.tests.personas import PASSWORD
 def test_login_page_logs_in_and_lands_home(client, world):
     response = client.post("/accounts/login/", {"username": "county_official", "password": PASSWORD})
     assert response.status_code == 302
-    assert client.get("/gov/").url == "/gov/regions/320102000000/"
+    assert client.get("/gov/").url == "/gov/planning/dashboard/?region=320102000000"
 
 
 @override_settings(TUOYU_LOGIN_MAX_FAILURES=2)

@@ -42,3 +42,28 @@ def test_api_never_fails_on_any_input(case, bearer):
     case.call_and_validate(
         headers=bearer, excluded_checks=[positive_data_acceptance, negative_data_rejection]
     )
+
+
+def test_schema_names_are_unique_across_apps():
+    """django-ninja names OpenAPI components after the class: two schemas with one name would share a
+    component, and one endpoint would document the other's shape."""
+    from ninja import Schema
+
+    import config.urls  # noqa: F401  (imports every router)
+
+    def subclasses(cls: type) -> list[type]:
+        found = []
+        for sub in cls.__subclasses__():
+            found.append(sub)
+            found.extend(subclasses(sub))
+        return found
+
+    ours = [c for c in subclasses(Schema) if c.__module__.startswith("tuoyu.")]
+    names: dict[str, str] = {}
+    clashes = []
+    for cls in ours:
+        where = f"{cls.__module__}.{cls.__qualname__}"
+        if cls.__name__ in names and names[cls.__name__] != where:
+            clashes.append((names[cls.__name__], where))
+        names.setdefault(cls.__name__, where)
+    assert not clashes, clashes

@@ -102,13 +102,41 @@ def test_inclusive_places_share(plan):
     assert v[(XUANWU, "inclusive_places_share")].value == pytest.approx(27.2727)
 
 
-def test_institutions_count_only_when_operating_and_registered_by_the_date(plan):
+def test_undated_institutions_count_when_operating_and_registered_by_the_date(plan):
     wuxi = plan.institutions["inst_wuxi"]
     Institution.objects.filter(pk=wuxi.pk).update(created_at=dt.datetime(2025, 6, 2, 9, tzinfo=ZONE))
     assert values()[(WUXI, "places_per_1000")].numerator == 0
     assert values(dt.date(2025, 6, 2))[(WUXI, "places_per_1000")].numerator == 40
     Institution.objects.filter(pk=wuxi.pk).update(status=OperatingStatus.CLOSED)
     assert values(dt.date(2025, 6, 2))[(WUXI, "places_per_1000")].numerator == 0
+
+
+def test_operating_dates_decide_when_present(plan):
+    wuxi = plan.institutions["inst_wuxi"]
+    Institution.objects.filter(pk=wuxi.pk).update(operating_since=dt.date(2025, 6, 2))
+    assert values()[(WUXI, "places_per_1000")].numerator == 0  # entered in 2020, but opened later
+    assert values(dt.date(2025, 6, 2))[(WUXI, "places_per_1000")].numerator == 40
+
+
+def test_a_closed_institution_counts_between_its_dates(plan):
+    wuxi = plan.institutions["inst_wuxi"]
+    Institution.objects.filter(pk=wuxi.pk).update(
+        status=OperatingStatus.CLOSED, operating_since=dt.date(2024, 1, 1), closed_on=dt.date(2025, 6, 2)
+    )
+    assert values(dt.date(2023, 12, 31))[(WUXI, "places_per_1000")].numerator == 0
+    assert values()[(WUXI, "places_per_1000")].numerator == 40  # 2025-06-01: still open
+    assert values(dt.date(2025, 6, 2))[(WUXI, "places_per_1000")].numerator == 0  # closed that day
+    # Closed without a start date (never operated, or unknown): on no day.
+    Institution.objects.filter(pk=wuxi.pk).update(operating_since=None)
+    assert values()[(WUXI, "places_per_1000")].numerator == 0
+
+
+def test_a_suspended_institution_counts_on_no_day(plan):
+    wuxi = plan.institutions["inst_wuxi"]
+    Institution.objects.filter(pk=wuxi.pk).update(
+        status=OperatingStatus.SUSPENDED, operating_since=dt.date(2024, 1, 1)
+    )
+    assert values()[(WUXI, "places_per_1000")].numerator == 0
 
 
 def test_workforce_counts_people_with_a_job_open_on_the_date(plan):

@@ -20,6 +20,9 @@ def _login(page: Page, base: str, username: str) -> None:
 def test_county_official_logs_in_and_sees_own_county(page: Page, live_server, transactional_world):
     _login(page, live_server.url, "county_official")
     page.get_by_role("link", name="管理端").first.click()
+    # 管理端's home is the planning dashboard of the official's county; its figures are one click on.
+    expect(page.get_by_test_id("region-name")).to_contain_text("玄武区")
+    page.get_by_test_id("region-figures-link").click()
     expect(page.get_by_test_id("region-name")).to_contain_text("玄武区")
     expect(page.get_by_test_id("subregions")).to_contain_text("梅园新村街道")
     expect(page.locator("#map")).to_have_attribute("data-ready", "1")  # 玄武区's boundary drawn
