@@ -116,3 +116,16 @@ def world(db: Any) -> World:
 @pytest.fixture
 def transactional_world(transactional_db: Any) -> World:
     return build_world()
+
+
+def expect_status(expected: dict[str, int]) -> Any:
+    """A persona-suite check: the response's status is `expected[persona]` (apps' scoping_cases use it)."""
+
+    def check(persona: str, response: Any) -> None:
+        assert response.status_code == expected[persona], (
+            persona,
+            response.status_code,
+            response.content[:300],
+        )
+
+    return check

@@ -8,6 +8,7 @@ from typing import Any
 from django.urls import reverse
 
 from tuoyu.core.tests.personas import ALL_PERSONAS, GOV, XUANWU_VIEWERS
+from tuoyu.core.tests.personas import expect_status as _status
 from tuoyu.filings.choices import FilingStatus
 
 from .factories import make_filing
@@ -32,17 +33,6 @@ def _scoped(in_scope_status: dict[str, int], visible_status: int = 403) -> dict[
         else:
             result[p] = 404
     return result
-
-
-def _status(expected: dict[str, int]) -> Any:
-    def check(persona: str, response: Any) -> None:
-        assert response.status_code == expected[persona], (
-            persona,
-            response.status_code,
-            response.content[:300],
-        )
-
-    return check
 
 
 def _list_check(persona: str, response: Any) -> None:

@@ -11,22 +11,12 @@ from typing import Any
 from django.urls import reverse
 
 from tuoyu.core.tests.personas import ALL_PERSONAS, World
+from tuoyu.core.tests.personas import expect_status as _status
 from tuoyu.institutions.choices import FilingStatus
 
 
 def _all(status: int) -> dict[str, int]:
     return dict.fromkeys(ALL_PERSONAS, status)
-
-
-def _status(expected: dict[str, int]) -> Any:
-    def check(persona: str, response: Any) -> None:
-        assert response.status_code == expected[persona], (
-            persona,
-            response.status_code,
-            response.content[:300],
-        )
-
-    return check
 
 
 def _public_list_check(persona: str, response: Any) -> None:
@@ -61,6 +51,7 @@ PAGE_CASES = {
 
 # The government register tools keep their cases in their own module (another engineer's); the
 # persona suite only imports `scoping_cases`, so they are merged here.
+
 from . import scoping_cases_registry as _registry  # noqa: E402
 
 API_CASES.update(_registry.API_CASES)

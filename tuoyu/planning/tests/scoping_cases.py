@@ -11,17 +11,7 @@ from typing import Any
 from django.urls import reverse
 
 from tuoyu.core.tests.personas import ALL_PERSONAS, GOV
-
-
-def _status(expected: dict[str, int]) -> Any:
-    def check(persona: str, response: Any) -> None:
-        assert response.status_code == expected[persona], (
-            persona,
-            response.status_code,
-            response.content[:300],
-        )
-
-    return check
+from tuoyu.core.tests.personas import expect_status as _status
 
 
 def _officials(anonymous: int) -> dict[str, int]:
@@ -54,6 +44,7 @@ PAGE_CASES: dict[str, tuple[Any, dict[str, int]]] = {
 }
 
 # The dashboard, scenario and report pages keep their cases beside them.
+
 from . import scoping_cases_dashboard, scoping_cases_reports, scoping_cases_scenarios  # noqa: E402
 
 for _part in (scoping_cases_dashboard, scoping_cases_scenarios, scoping_cases_reports):

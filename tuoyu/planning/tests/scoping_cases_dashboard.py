@@ -11,17 +11,7 @@ from typing import Any
 from django.urls import reverse
 
 from tuoyu.core.tests.personas import ALL_PERSONAS, GOV
-
-
-def _status(expected: dict[str, int]) -> Any:
-    def check(persona: str, response: Any) -> None:
-        assert response.status_code == expected[persona], (
-            persona,
-            response.status_code,
-            response.content[:300],
-        )
-
-    return check
+from tuoyu.core.tests.personas import expect_status as _status
 
 
 def _officials(anonymous: int) -> dict[str, int]:

@@ -14,21 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tuoyu.core.tests.personas import ALL_PERSONAS, GOV
+from tuoyu.core.tests.personas import expect_status as _status
 
 from ..models import StatReport
 from ..selectors_reports import last_period, period_bounds
 from ..services_reports import stat_report_create
-
-
-def _status(expected: dict[str, int]) -> Any:
-    def check(persona: str, response: Any) -> None:
-        assert response.status_code == expected[persona], (
-            persona,
-            response.status_code,
-            response.content[:300],
-        )
-
-    return check
 
 
 def _report(world: Any, key: str, status: str = "draft") -> StatReport:

@@ -7,20 +7,10 @@ from typing import Any
 from django.urls import reverse
 
 from tuoyu.core.tests.personas import ALL_PERSONAS, GOV, XUANWU_VIEWERS
+from tuoyu.core.tests.personas import expect_status as _status
 from tuoyu.workforce.tests.factories import employ
 
 from .factories import EnrolmentFactory, TrainingBaseFactory, session
-
-
-def _status(expected: dict[str, int]) -> Any:
-    def check(persona: str, response: Any) -> None:
-        assert response.status_code == expected[persona], (
-            persona,
-            response.status_code,
-            response.content[:300],
-        )
-
-    return check
 
 
 def _catalogue_check(persona: str, response: Any) -> None:

@@ -7,19 +7,9 @@ from typing import Any
 from django.urls import reverse
 
 from tuoyu.core.tests.personas import ALL_PERSONAS, XUANWU_VIEWERS
+from tuoyu.core.tests.personas import expect_status as _status
 
 from .factories import assign, employ
-
-
-def _status(expected: dict[str, int]) -> Any:
-    def check(persona: str, response: Any) -> None:
-        assert response.status_code == expected[persona], (
-            persona,
-            response.status_code,
-            response.content[:300],
-        )
-
-    return check
 
 
 def _staff_url(world: Any) -> str:
@@ -110,6 +100,7 @@ PAGE_CASES: dict[str, tuple[Any, dict[str, int]]] = {
 }
 
 # The statistics pages and endpoints keep their cases beside them.
+
 from .scoping_cases_statistics import API_CASES as _STATISTICS_API  # noqa: E402
 from .scoping_cases_statistics import PAGE_CASES as _STATISTICS_PAGES  # noqa: E402
 

@@ -11,19 +11,9 @@ from typing import Any
 from django.urls import reverse
 
 from tuoyu.core.tests.personas import ALL_PERSONAS, GOV
+from tuoyu.core.tests.personas import expect_status as _status
 
 XUANWU = "320102000000"
-
-
-def _status(expected: dict[str, int]) -> Any:
-    def check(persona: str, response: Any) -> None:
-        assert response.status_code == expected[persona], (
-            persona,
-            response.status_code,
-            response.content[:300],
-        )
-
-    return check
 
 
 def _xuanwu(anonymous: int) -> dict[str, int]:
