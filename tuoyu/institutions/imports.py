@@ -1,9 +1,11 @@
 """Bulk import of existing institutions from Excel or CSV: every row checked, all or nothing.
 
 The file has the columns of the register export (`exports.COLUMNS`; Chinese headers or the English
-field names). Rows are parsed here into `Institution` objects and written by the one service that
-creates many, `institutions_bulk_create`; its own checks come back keyed by item and are turned into
-row-level messages that name the file's row and column ("第 5 行，统一社会信用代码：…").
+field names); only the `REQUIRED` columns must be present, so a file made before a column was added
+(such as 开始运营日期 / 停止运营日期) still imports, leaving that field empty. Rows are parsed here
+into `Institution` objects and written by the one service that creates many,
+`institutions_bulk_create`; its own checks come back keyed by item and are turned into row-level
+messages that name the file's row and column ("第 5 行，统一社会信用代码：…").
 
 A dry run goes through exactly the same path, including the service, inside a transaction that is
 rolled back, so "the check passed" and "the import succeeds" cannot disagree.
@@ -58,6 +60,8 @@ FIELD_COLUMN = {
     "inclusive": "inclusive",
     "places": "places",
     "status": "status",
+    "operating_since": "operating_since",
+    "closed_on": "closed_on",
     "filing_status": "filing_status",
     "address": "address",
     "township": "township",
@@ -80,6 +84,14 @@ TRUE_WORDS = {YES, "y", "yes", "true", "1", "普惠"}
 FALSE_WORDS = {NO, "n", "no", "false", "0", "非普惠", ""}
 AGES_PATTERN = re.compile(r"^\s*(\d{1,2})\s*[-–—~～至到]\s*(\d{1,2})\s*(个月|月)?\s*$")
 TOWNSHIP_CODE = re.compile(r"^\d{12}$")
+# The optional date columns: a date cell, or text 2021-03-01, 2021/3/1, 2021.3.1 or 2021年3月1日. A
+# time after the date (Excel saves a date cell to CSV as "2021/3/1 0:00") is ignored.
+DATE_COLUMNS = ("operating_since", "closed_on")
+DATE_PATTERNS = (
+    re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
+    re.compile(r"^(\d{4})\s*(年)\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$"),
+)
+DATE_EXAMPLE = "2021-03-01"
 
 
 @dataclass(frozen=True)
@@ -110,7 +122,10 @@ def _cell_text(value: Any) -> str:
         return YES if value else NO
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, datetime.datetime | datetime.date):
+    if isinstance(value, datetime.datetime):
+        # openpyxl reads every date cell as a datetime; a date at midnight is just the date.
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value).strip()
 
@@ -288,6 +303,18 @@ def _parse_int(text: str, low: int, high: int) -> int:
     return int(number)
 
 
+def _parse_date(text: str) -> datetime.date:
+    for pattern in DATE_PATTERNS:
+        if match := pattern.match(text.strip()):
+            try:
+                return datetime.date(int(match[1]), int(match[3]), int(match[4]))
+            except ValueError:
+                break
+    raise ValueError(
+        _("“{value}” is not a date: write it like {example}.").format(value=text, example=DATE_EXAMPLE)
+    )
+
+
 def _parse_row(
     values: dict[str, str], choices: dict[str, dict[str, str]], townships: _Townships
 ) -> tuple[Institution | None, list[tuple[str, str]]]:
@@ -356,6 +383,17 @@ def _parse_row(
             fields["places"] = _parse_int(text, 0, 2000)
         except ValueError as exc:
             errors.append(("places", str(exc)))
+
+    # A row without them leaves them empty, "unknown" (the indicators then count an operating
+    # institution from the day it was entered): institutions_bulk_create does not date a status as
+    # institution_create does. The model's checks (no future date, not closed before opening) come
+    # back from the service keyed by row and field, and name the column.
+    for key in DATE_COLUMNS:
+        if text := values.get(key):
+            try:
+                fields[key] = _parse_date(text)
+            except ValueError as exc:
+                errors.append((key, str(exc)))
 
     if text := values.get("ages"):
         match = AGES_PATTERN.match(text)
@@ -520,32 +558,33 @@ def write_template(region: Region, stream: Any) -> None:
     sheet.title = "托育机构名册"
     sheet.append(HEADERS)
     with translation.override("zh-hans"):
-        sheet.append(
-            [
-                1,
-                "示例托育中心（导入前请删除此行）",
-                example_uscc(region),
-                township.parent.parent.name
-                if township and township.parent and township.parent.parent
-                else "",
-                township.parent.name if township and township.parent else "",
-                township.name if township else "",
-                "示例路1号",
-                str(InstitutionType.PRIVATE_RUN.label),
-                str(Ownership.PRIVATE.label),
-                YES,
-                60,
-                str(OperatingStatus.OPERATING.label),
-                str(FilingStatus.FILED.label),
-                str(LegalForm.ENTERPRISE.label),
-                "张三",
-                SERVICE_MODE_SEPARATOR.join(
-                    [str(ServiceMode.FULL_DAY.label), str(ServiceMode.HALF_DAY.label)]
-                ),
-                format_ages(6, 36),
-                "025-00000000",
-            ]
-        )
+        example: dict[str, Any] = {
+            "number": 1,
+            "name": "示例托育中心（导入前请删除此行）",
+            "uscc": example_uscc(region),
+            "city": township.parent.parent.name
+            if township and township.parent and township.parent.parent
+            else "",
+            "county": township.parent.name if township and township.parent else "",
+            "township": township.name if township else "",
+            "address": "示例路1号",
+            "type": str(InstitutionType.PRIVATE_RUN.label),
+            "ownership": str(Ownership.PRIVATE.label),
+            "inclusive": YES,
+            "places": 60,
+            "status": str(OperatingStatus.OPERATING.label),
+            "operating_since": datetime.date.fromisoformat(DATE_EXAMPLE),  # a date cell, as exported
+            "closed_on": None,
+            "filing_status": str(FilingStatus.FILED.label),
+            "legal_form": str(LegalForm.ENTERPRISE.label),
+            "legal_representative": "张三",
+            "service_modes": SERVICE_MODE_SEPARATOR.join(
+                [str(ServiceMode.FULL_DAY.label), str(ServiceMode.HALF_DAY.label)]
+            ),
+            "ages": format_ages(6, 36),
+            "phone": "025-00000000",
+        }
+        sheet.append([example.get(column.key) for column in COLUMNS])
         sheet.freeze_panes = "A2"
         for index, column in enumerate(COLUMNS, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = column.width
@@ -560,6 +599,10 @@ def write_template(region: Region, stream: Any) -> None:
             ages=f"如 {format_ages(6, 36)}",
             service_modes=hints["service_modes"] + f"（多个用“{SERVICE_MODE_SEPARATOR}”分隔）",
             number="可不填，导入时忽略",
+            operating_since=f"开始运营的日期，如 {DATE_EXAMPLE}（也可写 2021/3/1 或 2021年3月1日），"
+            "不晚于今天；不详可不填",
+            closed_on=f"运营状态为“{OperatingStatus.CLOSED.label}”的机构填写，格式同上，"
+            "不早于开始运营日期、不晚于今天",
         )
         for column in COLUMNS:
             notes.append([column.header, YES if column.key in REQUIRED else "", hints.get(column.key, "")])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -10,15 +11,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from tuoyu.core.imports import ImportFailed
 from tuoyu.core.models import AuditLog
 from tuoyu.core.tests.factories import RegionFactory, make_uscc
 from tuoyu.institutions import imports
+from tuoyu.institutions.choices import OperatingStatus
 from tuoyu.institutions.exports import HEADERS
 from tuoyu.institutions.imports import import_institutions
 from tuoyu.institutions.models import Institution
+from tuoyu.planning.compute import operating_on
 
 XUANWU = "320102000000"
 MEIYUAN = "320102002000"
@@ -249,19 +253,114 @@ def test_not_a_spreadsheet_is_refused(world, english):
 
 
 def test_export_then_import_round_trips(world):
+    # The operating dates travel too: one institution operating since a past date, one closed.
+    Institution.objects.filter(pk=world.institutions["inst_xuanwu"].pk).update(
+        operating_since=dt.date(2019, 9, 1)
+    )
+    Institution.objects.create(
+        name="梅园已停办托育园",
+        uscc=make_uscc(5200),
+        type="private_run",
+        ownership="private",
+        address="长江路9号",
+        status=OperatingStatus.CLOSED,
+        operating_since=dt.date(2018, 3, 1),
+        closed_on=dt.date(2023, 6, 30),
+        township=world.regions["meiyuan"],
+        county=world.regions["xuanwu"],
+        city=world.regions["nanjing"],
+    )
     client = Client()
     client.force_login(world.user("county_official"))
     data = client.get(reverse("registry:export", args=[XUANWU])).content
-    before = Institution.objects.filter(township_id=MEIYUAN).values(
-        "name", "uscc", "type", "places", "status"
-    )
-    before = list(before)
+    fields = ("name", "uscc", "type", "places", "status", "operating_since", "closed_on")
+    before = list(Institution.objects.filter(township_id=MEIYUAN).order_by("name").values(*fields))
     Institution.objects.filter(township_id=MEIYUAN).delete()
-    assert _import(world, data).count == 1
-    after = list(
-        Institution.objects.filter(township_id=MEIYUAN).values("name", "uscc", "type", "places", "status")
-    )
+    assert _import(world, data).count == 2
+    after = list(Institution.objects.filter(township_id=MEIYUAN).order_by("name").values(*fields))
     assert after == before
+    assert {(r["operating_since"], r["closed_on"]) for r in after} == {
+        (dt.date(2019, 9, 1), None),
+        (dt.date(2018, 3, 1), dt.date(2023, 6, 30)),
+    }
+
+
+# --- the operating dates ------------------------------------------------------------------------
+
+
+def test_the_import_takes_operating_since_from_the_file_not_today(world):
+    day = dt.date(2019, 9, 1)
+    rows = [
+        good_row(1, 开始运营日期=day),  # a real Excel date cell
+        good_row(2, 开始运营日期="2019/9/1"),
+        good_row(3, 开始运营日期="2019年9月1日"),
+        good_row(4, 开始运营日期=" 2019-09-01 "),
+        good_row(5, 运营状态="已关闭", 开始运营日期="2019.9.1", 停止运营日期="2023-06-30"),
+    ]
+    assert _import(world, xlsx(rows)).count == 5
+    imported = Institution.objects.filter(name__startswith="导入托育中心")
+    assert {i.operating_since for i in imported} == {day}
+    assert timezone.localdate() != day
+    assert imported.get(name="导入托育中心5").closed_on == dt.date(2023, 6, 30)
+    # …so the indicators count them at a past date, though they were entered today.
+    operating_then = Institution.objects.filter(operating_on(dt.date(2020, 1, 1)))
+    assert set(operating_then.filter(name__startswith="导入托育中心").values_list("name", flat=True)) == {
+        "导入托育中心1",
+        "导入托育中心2",
+        "导入托育中心3",
+        "导入托育中心4",
+        "导入托育中心5",
+    }
+
+
+def test_csv_dates_as_excel_saves_them(world):
+    rows = [good_row(1, 开始运营日期="2019/9/1 0:00"), good_row(2, 开始运营日期="")]
+    assert _import(world, csv_bytes(rows, "gb18030"), name="名册.csv").count == 2
+    assert Institution.objects.get(name="导入托育中心1").operating_since == dt.date(2019, 9, 1)
+    assert Institution.objects.get(name="导入托育中心2").operating_since is None
+
+
+def test_bad_dates_name_the_row_and_column_and_write_nothing(world, english):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    data = xlsx(
+        [
+            good_row(1),
+            good_row(2, 开始运营日期="去年"),
+            good_row(3, 开始运营日期="2021-02-30"),
+            good_row(4, 停止运营日期="30/06/2023"),
+            good_row(5, 开始运营日期=tomorrow.isoformat()),
+            good_row(6, 运营状态="已关闭", 开始运营日期="2022-01-01", 停止运营日期="2021-12-31"),
+        ]
+    )
+    with pytest.raises(ImportFailed) as caught:
+        _import(world, data, dry_run=True)
+    errors = [(e.row, e.field, e.message) for e in caught.value.errors]
+    assert errors == [
+        (3, "开始运营日期", "“去年” is not a date: write it like 2021-03-01."),
+        (4, "开始运营日期", "“2021-02-30” is not a date: write it like 2021-03-01."),
+        (5, "停止运营日期", "“30/06/2023” is not a date: write it like 2021-03-01."),
+        (6, "开始运营日期", "This date is in the future."),
+        (7, "停止运营日期", "An institution cannot close before it starts operating."),
+    ]
+    with pytest.raises(ImportFailed):
+        _import(world, data)
+    assert Institution.objects.count() == 3
+
+
+def test_a_bad_date_is_reported_in_chinese_naming_the_column(world):
+    with pytest.raises(ImportFailed) as caught:
+        _import(world, xlsx([good_row(1, 停止运营日期="2023-13-01")]))
+    assert _errors(caught)[0].startswith("第 2 行，停止运营日期：")
+    assert Institution.objects.count() == 3
+
+
+def test_an_older_file_without_the_date_columns_still_imports(world):
+    old_headers = [h for h in HEADERS if h not in ("开始运营日期", "停止运营日期")]
+    assert len(old_headers) == len(HEADERS) - 2
+    assert _import(world, xlsx([good_row(1), good_row(2)], headers=old_headers)).count == 2
+    imported = Institution.objects.filter(name__startswith="导入托育中心")
+    # Unknown dates stay empty, as for any institution entered before the dates were kept.
+    assert {(i.operating_since, i.closed_on) for i in imported} == {(None, None)}
 
 
 # --- the pages ----------------------------------------------------------------------------------
@@ -325,6 +424,13 @@ def test_template_has_the_headers_and_its_example_passes_the_check(world):
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert [c.value for c in sheet[1]] == HEADERS
     assert sheet.max_row == 2
+    example = dict(zip(HEADERS, [c.value for c in sheet[2]], strict=True))
+    since = example["开始运营日期"]
+    assert isinstance(since, dt.datetime) and since.date() == dt.date(2021, 3, 1)  # a date cell
+    assert example["停止运营日期"] is None
+    notes = {row[0]: row[2] for row in load_workbook(io.BytesIO(response.content))["填写说明"].values}
+    assert "2021年3月1日" in notes["开始运营日期"]
+    assert "不早于开始运营日期" in notes["停止运营日期"]
     result = _import(world, response.content, dry_run=True)
     assert result.count == 1
 

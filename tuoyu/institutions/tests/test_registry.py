@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from urllib.parse import quote
 
@@ -49,6 +50,11 @@ def test_export_is_a_real_workbook_with_chinese_headers(world):
     assert sheet["A1"].font.bold
 
 
+def header_after(header: tuple, title: str) -> list:
+    index = header.index(title)
+    return list(header[index + 1 : index + 4])
+
+
 def test_export_rows_use_chinese_labels(world):
     Institution.objects.filter(pk=world.institutions["inst_xuanwu"].pk).update(
         type=InstitutionType.KINDERGARTEN,
@@ -57,6 +63,7 @@ def test_export_rows_use_chinese_labels(world):
         filing_status=FilingStatus.PENDING,
         age_min_months=12,
         service_modes=["full_day"],
+        operating_since=dt.date(2020, 5, 6),
     )
     rows = _rows(_client(world, "county_official").get(reverse("registry:export", args=[XUANWU])))
     assert len(rows) == 2
@@ -69,6 +76,10 @@ def test_export_rows_use_chinese_labels(world):
     assert row["机构性质"] == "公办"
     assert row["普惠"] == "是"
     assert row["运营状态"] == "运营中"
+    since = row["开始运营日期"]  # a date cell, which openpyxl reads back as a datetime
+    assert isinstance(since, dt.datetime) and since.date() == dt.date(2020, 5, 6)
+    assert row["停止运营日期"] is None
+    assert header_after(rows[0], "运营状态") == ["开始运营日期", "停止运营日期", "备案状态"]
     assert row["备案状态"] == "备案中"
     assert row["备案托位数"] == 80
     assert row["收托月龄"] == "12-36"
