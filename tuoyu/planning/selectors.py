@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from tuoyu.core.scoping import grants_for
 from tuoyu.regions.models import Region
+from tuoyu.regions.selectors import widest_region
 
 from .choices import NoDataReason
 from .compute import IndicatorValue, compute_indicators
@@ -127,13 +128,7 @@ def covers(user: Any, region: Region) -> bool:
 
 def default_region(user: Any) -> Region | None:
     """The widest region the user's grants cover (the province for national observers)."""
-    grants = grants_for(user, "view")
-    if grants.everything:
-        return Region.objects.filter(level="province").order_by("code").first()
-    from tuoyu.regions.constants import LEVEL_ORDER
-
-    granted = Region.objects.filter(code__in=[lo for lo, _hi in grants.region_ranges])
-    return min(granted, key=lambda r: (LEVEL_ORDER.index(r.level), r.code), default=None)
+    return widest_region(grants_for(user, "view"))
 
 
 def parse_as_of(raw: str | None) -> dt.date:

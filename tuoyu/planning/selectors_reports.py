@@ -3,7 +3,7 @@ the reports below it (city, province), the figures of a stored report as tables,
 
 The figures of a county come from SQL aggregates over its records as of the period's last day (a
 constant handful of queries, whatever the number of institutions or staff): table 1 one query on
-institutions, table 2 the workforce statistics' one query (`workforce.statistics._grouped`), table 4
+institutions, table 2 the workforce statistics' one query (`workforce.statistics.figures_grouped`), table 4
 one query on residential projects, table 3 the indicator computation of `compute.py` for the county's
 subtree. A city or the province adds up the cells of the reports below it in one GROUP BY.
 """
@@ -166,7 +166,7 @@ def _workforce_counts(lo: str, hi: str, end: dt.date) -> dict[str, float | None]
 
     # The workforce statistics' own counting (certified and trained as defined there), as of `end`.
     from tuoyu.workforce.statistics import Figures as WorkforceFigures
-    from tuoyu.workforce.statistics import _grouped
+    from tuoyu.workforce.statistics import figures_grouped
 
     if not Employment.objects.exists():
         return None
@@ -176,7 +176,7 @@ def _workforce_counts(lo: str, hi: str, end: dt.date) -> dict[str, float | None]
         institution__township_id__gte=lo,
         institution__township_id__lte=hi,
     )
-    figures = _grouped(jobs, Value(1), end).get(1) or WorkforceFigures()
+    figures = figures_grouped(jobs, Value(1), end).get(1) or WorkforceFigures()
     counts: dict[str, float | None] = {
         "staff": figures.staff,
         "certified": figures.certified,

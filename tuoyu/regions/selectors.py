@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Max
 
@@ -94,3 +95,15 @@ def _roots(regions: list[Region]) -> list[Region]:
         if not any(root.contains(region.code) for root in roots):
             roots.append(region)
     return roots
+
+
+def widest_region(grants: Any) -> Region | None:
+    """The highest region a user's grants cover (everything: the first province), or None without any.
+
+    The pages officials open without choosing a region (dashboard, indicators, scenarios, reports,
+    workforce statistics, training) start here. A grant's range starts at the region's own code.
+    """
+    if grants.everything:
+        return Region.objects.filter(level="province").order_by("code").first()
+    granted = Region.objects.filter(code__in=[lo for lo, _hi in grants.region_ranges])
+    return min(granted, key=lambda r: (LEVEL_ORDER.index(r.level), r.code), default=None)

@@ -22,13 +22,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from tuoyu.accounts.choices import OFFICIAL_ROLES, STAFF_ROLES, Role
+from tuoyu.accounts.choices import STAFF_ROLES, Role
 from tuoyu.core.api import Conflict
 from tuoyu.core.scoping import grants_for
 from tuoyu.core.views import RoleRequiredMixin
 from tuoyu.institutions.models import Institution
 from tuoyu.regions.constants import CHILD_LEVEL, ancestor_codes
 from tuoyu.regions.models import Region
+from tuoyu.regions.selectors import widest_region
 from tuoyu.workforce.models import Employment, Person, official_with
 
 from . import services
@@ -95,10 +96,7 @@ def home_region(user: Any, requested: str = "") -> Region | None:
         ):
             raise Http404
         return region
-    if user.is_superuser or user.has_role(Role.NATIONAL_OBSERVER):
-        return Region.objects.filter(level="province").order_by("code").first()
-    codes = sorted(a.region.code for a in user.active_assignments() if a.role in OFFICIAL_ROLES and a.region)
-    return Region.objects.filter(code=codes[0]).first() if codes else None
+    return widest_region(grants)
 
 
 class TrainingHomeView(StaffOrOfficialMixin, TemplateView):

@@ -59,6 +59,7 @@ from tuoyu.institutions.models import Institution
 from tuoyu.institutions.selectors import LEVEL_FIELD
 from tuoyu.regions.constants import CODE_LENGTH, SIGNIFICANT_DIGITS
 from tuoyu.regions.models import Region
+from tuoyu.regions.selectors import widest_region
 from tuoyu.training.choices import BaseLevel
 from tuoyu.training.rules import hours_rule
 from tuoyu.training.selectors import active_bases, annotate_training_hours, base_coverage
@@ -342,7 +343,7 @@ def _check_state(today: date) -> Subquery:
     return Subquery(last)
 
 
-def _grouped(jobs: QuerySet[Employment], group: Any, today: date) -> dict[Any, Figures]:
+def figures_grouped(jobs: QuerySet[Employment], group: Any, today: date) -> dict[Any, Figures]:
     """Figures per value of `group` (an expression over the job), in one query.
 
     Inner query (ORM): per job its group `g`, role `r`, institution, the documents code `docs`, 1/0
@@ -433,14 +434,7 @@ def may_see_statistics(user: Any) -> bool:
 
 def default_region(user: Any) -> Region | None:
     """The official's widest granted region (a national observer's: the first province)."""
-    grants = grants_for(user, "view")
-    if grants.everything:
-        return Region.objects.filter(level="province").order_by("code").first()
-    if not grants.region_ranges:
-        return None
-    # A subtree's lower bound is the region's own code; the widest range is the highest region.
-    lo, _hi = min(grants.region_ranges, key=lambda r: (-(int(r[1]) - int(r[0])), r[0]))
-    return Region.objects.filter(code=lo).first()
+    return widest_region(grants_for(user, "view"))
 
 
 def visible_jobs(user: Any, region: Region) -> QuerySet[Employment]:
@@ -506,7 +500,7 @@ def workforce_statistics(user: Any, region: Region, today: date | None = None) -
     institutions = Institution.objects.for_user(user, "view").filter(township_id__gte=lo, township_id__lte=hi)
     ratios = ratio_breach_counts(institutions.operating(), group_by=column or "institution", today=today)
     if column:
-        figures = _grouped(jobs, F(f"institution__{column}"), today)
+        figures = figures_grouped(jobs, F(f"institution__{column}"), today)
         for child in region.children.order_by("code"):
             rows.append(
                 Row(
@@ -519,7 +513,7 @@ def workforce_statistics(user: Any, region: Region, today: date | None = None) -
             )
     else:
         # A township: one row per institution the user may view there, with or without staff.
-        figures = _grouped(jobs, F("institution_id"), today)
+        figures = figures_grouped(jobs, F("institution_id"), today)
         for pk, name in institutions.order_by("name", "id").values_list("pk", "name"):
             rows.append(
                 Row(name=name, institution_id=pk, figures=figures.pop(pk, Figures()), ratios=ratios.get(pk))
@@ -560,7 +554,7 @@ def institutions_with_issues(user: Any, region: Region, today: date | None = Non
     """Institutions in `region` the user may view whose staff have expired or expiring documents or
     overdue or due checks, by county and name (two queries)."""
     today = today or timezone.localdate()
-    figures = _grouped(visible_jobs(user, region), F("institution_id"), today)
+    figures = figures_grouped(visible_jobs(user, region), F("institution_id"), today)
     flagged = {pk: f for pk, f in figures.items() if f.has_issues}
     names = (
         Institution.objects.filter(pk__in=list(flagged))
