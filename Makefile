@@ -32,6 +32,12 @@ setup: install messages
 	$(PY) manage.py demo_filings --seed $(DEMO_SEED)
 	$(PY) manage.py demo_staff --seed $(DEMO_SEED)
 	$(PY) manage.py demo_training --seed $(DEMO_SEED)
+	$(PY) manage.py demo_children --seed $(DEMO_SEED)
+	$(PY) manage.py demo_attendance --seed $(DEMO_SEED)
+	$(PY) manage.py demo_growth --seed $(DEMO_SEED)
+	$(PY) manage.py demo_health --seed $(DEMO_SEED)
+	$(PY) manage.py demo_care --seed $(DEMO_SEED)
+	$(PY) manage.py demo_parents --seed $(DEMO_SEED)
 	$(PY) manage.py demo_planning --seed $(DEMO_SEED)
 	$(PY) manage.py demo_reports --seed $(DEMO_SEED)
 	$(PY) manage.py recompute_indicators

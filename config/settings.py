@@ -65,6 +65,12 @@ INSTALLED_APPS = [
     "tuoyu.workforce",
     "tuoyu.training",
     "tuoyu.planning",
+    "tuoyu.children",
+    "tuoyu.attendance",
+    "tuoyu.growth",
+    "tuoyu.health",
+    "tuoyu.care",
+    "tuoyu.parents",
     "tuoyu.portal",
     "tuoyu.devtools",
 ]

@@ -27,6 +27,8 @@ class Action(models.TextChoices):
     REVIEW = "review", _("review")
     INSPECT = "inspect", _("inspect")
     MANAGE = "manage", _("manage")
+    # Daily care records of the children in one's own institution: attendance, checks, meals, notes.
+    CARE = "care", _("record daily care")
 
 
 OFFICIAL_ROLES = frozenset(
@@ -42,9 +44,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.OFFICIAL_INSPECTOR: frozenset({Action.VIEW, Action.INSPECT}),
     Role.OFFICIAL_ADMIN: frozenset({Action.VIEW, Action.REVIEW, Action.INSPECT, Action.MANAGE}),
     Role.NATIONAL_OBSERVER: frozenset({Action.VIEW}),
-    Role.DIRECTOR: frozenset({Action.VIEW, Action.CHANGE, Action.MANAGE}),
-    Role.CAREGIVER: frozenset({Action.VIEW}),
-    Role.HEALTH_WORKER: frozenset({Action.VIEW}),
+    Role.DIRECTOR: frozenset({Action.VIEW, Action.CHANGE, Action.MANAGE, Action.CARE}),
+    Role.CAREGIVER: frozenset({Action.VIEW, Action.CARE}),
+    Role.HEALTH_WORKER: frozenset({Action.VIEW, Action.CARE}),
     Role.STAFF_OTHER: frozenset({Action.VIEW}),
-    Role.PARENT: frozenset(),  # parents see their own children (a later capability) and public pages
+    # Parents reach only their own children (guardians linked to their account): scope_q of the
+    # children's models reads Grants.user_id when Grants.personal is set.
+    Role.PARENT: frozenset({Action.VIEW, Action.CHANGE}),
 }

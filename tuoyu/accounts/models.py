@@ -45,10 +45,13 @@ class User(AbstractUser):
         everything = False
         ranges: list[tuple[str, str]] = []
         institutions: set[int] = set()
+        personal = False
         for assignment in self.active_assignments():
             if action not in ROLE_ACTIONS[assignment.role]:
                 continue
-            if assignment.role == Role.NATIONAL_OBSERVER:
+            if assignment.role == Role.PARENT:
+                personal = True
+            elif assignment.role == Role.NATIONAL_OBSERVER:
                 everything = True
             elif assignment.region is not None:
                 ranges.append(assignment.region.subtree_bounds())
@@ -59,6 +62,7 @@ class User(AbstractUser):
             region_ranges=tuple(ranges),
             institution_ids=frozenset(institutions),
             user_id=self.pk,
+            personal=personal,
         )
 
     def has_role(self, *roles: str) -> bool:

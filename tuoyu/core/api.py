@@ -155,10 +155,17 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def register_routers() -> None:
     """Attach every app's router (called once from config/urls.py)."""
     from tuoyu.accounts.api import router as accounts_router
+    from tuoyu.attendance.api import router as attendance_router
+    from tuoyu.care.api import router as care_router
+    from tuoyu.children.api import applications_router
+    from tuoyu.children.api import router as children_router
     from tuoyu.filings.api import router as filings_router
     from tuoyu.filings.api_institutions import attach_to as attach_create_institution
+    from tuoyu.growth.api import router as growth_router
+    from tuoyu.health.api import router as health_router
     from tuoyu.institutions.api import router as institutions_router
     from tuoyu.institutions.public_api import router as public_router
+    from tuoyu.parents.api import router as parents_router
     from tuoyu.planning.api import router as planning_router
     from tuoyu.planning.api_dashboard import router as planning_dashboard_router
     from tuoyu.planning.api_reports import router as planning_reports_router
@@ -181,3 +188,10 @@ def register_routers() -> None:
     api.add_router("/planning/dashboard", planning_dashboard_router)
     api.add_router("/planning/scenarios", planning_scenarios_router)
     api.add_router("/planning/reports", planning_reports_router)
+    api.add_router("/children", children_router)
+    api.add_router("/applications", applications_router)
+    api.add_router("/attendance", attendance_router)
+    api.add_router("/growth", growth_router)
+    api.add_router("/health", health_router)
+    api.add_router("/care", care_router)
+    api.add_router("/parents", parents_router)

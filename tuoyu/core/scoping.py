@@ -22,15 +22,19 @@ class Grants:
     region_ranges: inclusive code ranges of the regions granted (a grant covers all descendants).
     institution_ids: institutions whose staff the user is.
     user_id: for records a user owns personally (a parent's own children).
+    personal: the user may reach records tied to them personally (a parent: children they are a
+        guardian of). Only models whose `scope_q` reads `user_id` give such a user any rows.
     """
 
     everything: bool = False
     region_ranges: tuple[tuple[str, str], ...] = ()
     institution_ids: frozenset[int] = field(default_factory=frozenset)
     user_id: int | None = None
+    personal: bool = False
 
     @property
     def empty(self) -> bool:
+        """No region, institution or national grant (a parent's personal grant does not count)."""
         return not (self.everything or self.region_ranges or self.institution_ids)
 
     def region_q(self, code_field: str) -> Q:
@@ -68,6 +72,6 @@ class ScopedQuerySet(models.QuerySet[M], Generic[M]):
         grants = grants_for(user, action)
         if grants.everything:
             return self.all()
-        if grants.empty:
+        if grants.empty and not grants.personal:
             return self.none()
         return self.filter(self.scope_q(grants))

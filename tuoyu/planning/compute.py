@@ -199,6 +199,7 @@ class _Computation:
         self.values: list[IndicatorValue] = []
         self.communities: CommunityPoints | None = None
         self.covered: np.ndarray | None = None
+        self.places: dict[str, Any] = {}
         self.regions = self._regions()
         self.by_level: dict[str, list[_Region]] = defaultdict(list)
         for region in self.regions.values():
@@ -270,6 +271,7 @@ class _Computation:
 
     def run(self) -> list[IndicatorValue]:
         self._institution_indicators()
+        self._children()
         self._workforce()
         self._training_bases()
         self._residential()
@@ -331,6 +333,7 @@ class _Computation:
 
         recorded = set(Designation.objects.values_list("kind", flat=True).distinct().order_by())
         places = column("places")
+        self.places = places
         population = self._population()
         self._emit(
             "places_per_1000",
@@ -361,6 +364,33 @@ class _Computation:
             self._no_value("service_centres", NoDataReason.NO_RECORDS)
             self._no_value("service_centre_city_coverage", NoDataReason.NO_RECORDS)
         self._emit("inclusive_places_share", column("inclusive_places"), places)
+
+    def _children(self) -> None:
+        """Occupancy: children holding a place on the date (the children register's enrolments) in
+        operating institutions ÷ those institutions' filed places."""
+        from tuoyu.children.models import Enrolment
+
+        day = self.as_of
+        if not Enrolment.objects.exists():
+            self._no_value("occupancy_rate", NoDataReason.NO_RECORDS)
+            return
+        current = self._in_root(
+            Enrolment.objects.filter(start_on__lte=day)
+            .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+            .filter(institution__in=Institution.objects.filter(operating_on(day)).values("pk")),
+            "institution__township_id",
+        )
+        rows = _grouped(
+            current,
+            {
+                "province": "institution__city_id",
+                "city": "institution__city_id",
+                "county": "institution__county_id",
+                "township": "institution__township_id",
+            },
+            {"children": Count("id")},
+        )
+        self._emit("occupancy_rate", {c: r["children"] for c, r in rows.items()}, self.places)
 
     def _add_hypothetical(self, rows: dict[str, dict[str, Any]]) -> None:
         """Scenario mode: each addition's places counted in its township and the regions above it."""

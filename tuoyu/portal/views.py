@@ -22,6 +22,7 @@ from tuoyu.core.views import RoleRequiredMixin, ScopedDetailView, ScopedListView
 from tuoyu.institutions.choices import InstitutionType, ServiceMode
 from tuoyu.institutions.models import Institution
 from tuoyu.institutions.selectors import county_figures, region_figures, subregion_figures
+from tuoyu.parents import views as parent_views
 from tuoyu.regions.choices import RegionLevel
 from tuoyu.regions.models import Region
 from tuoyu.regions.selectors import population_for
@@ -185,10 +186,9 @@ class InstHomeView(RoleRequiredMixin, TemplateView):
         return context
 
 
-class ParentHomeView(RoleRequiredMixin, TemplateView):
-    """家长端 home: find a centre; the child's day arrives with the children capability."""
+class ParentHomeView(parent_views.ParentHomeView):
+    """家长端 home at /parent/: the parent end's home (my children, today, messages, notifications)."""
 
-    required_check = "is_parent"
     template_name = "portal/parent_home.html"
 
 

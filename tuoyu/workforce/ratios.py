@@ -6,8 +6,9 @@ The rules are data in institutions/rules.py: `class_rule()` (设置标准 第20�
 the whole point, as strict as or stricter than any class rule).
 
 Children counted: `children_counted()`, the one expression every figure here reads. It is the
-enrolment now (`InstitutionClass.enrolled`); once daily attendance exists it becomes the children
-checked in today, and the page, the API and the supervision counts follow without other changes.
+children register's current enrolment of the class (falling back to the declared
+`InstitutionClass.enrolled` for a class with nobody on the register); once daily attendance exists it
+can become the children checked in today, and the page, the API and the supervision counts follow.
 
 Caregivers counted: open, started assignments of open caregiver jobs (`ClassAssignment.counting`); a
 job has at most one open assignment, so nobody counts twice.
@@ -59,8 +60,24 @@ def ratio_rule(kind: str, *, family_point: bool = False) -> RatioRule:
 
 
 def children_counted() -> Any:
-    """Children counted against the ratio in each class: enrolment now, live attendance later."""
-    return F("enrolled")
+    """Children counted against the ratio in each class: the children register's current enrolments
+    (children whose current class it is), one correlated count inside the caller's query.
+
+    A class with nobody on the register yet keeps the count its institution declared
+    (`InstitutionClass.enrolled`): institutions move onto the register one by one, and the register's
+    services keep `enrolled` equal to the register count (0 once the last child leaves)."""
+    from tuoyu.children.models import Child
+
+    on_register = (
+        Child.objects.filter(klass=OuterRef("pk"))
+        .order_by()
+        .values("klass")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(
+        Subquery(on_register, output_field=IntegerField()), F("enrolled"), output_field=IntegerField()
+    )
 
 
 def caregivers_counted(today: date | None = None) -> Any:

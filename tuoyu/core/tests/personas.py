@@ -3,6 +3,10 @@
 江苏省 ─ 南京市 ─ 玄武区 ─ 梅园新村街道 ─ inst_xuanwu (director, caregiver)
        │        └ 江宁区 ─ 东山街道     ─ inst_jiangning
        └ 无锡市 ─ 锡山区 ─ 东亭街道     ─ inst_wuxi
+
+Children (world.children): `own_child` in inst_xuanwu's class 苹果班 (toddler), whose guardian is the `parent`
+persona; `other_child` in the same class, whose guardian has no account; `jiangning_child` in
+inst_jiangning. `world.classes["xuanwu_toddler"]` is that class.
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ class World:
     regions: dict[str, Region]
     institutions: dict[str, Any]
     users: dict[str, User | None]
+    classes: dict[str, Any]
+    children: dict[str, Any]
 
     def user(self, persona: str) -> User | None:
         return self.users[persona]
@@ -105,7 +111,67 @@ def build_world() -> World:
             region=scope if isinstance(scope, Region) else None,
             institution=None if isinstance(scope, Region) else scope,
         )
-    return World(regions=regions, institutions=institutions, users=users)
+    classes, children = _children(institutions, users)
+    return World(regions=regions, institutions=institutions, users=users, classes=classes, children=children)
+
+
+def _children(
+    institutions: dict[str, Any], users: dict[str, User | None]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two classes and three enrolled children, written directly (the services have their own tests)."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from tuoyu.children.models import Child, Enrolment, Guardian
+    from tuoyu.institutions.models import InstitutionClass
+
+    today = timezone.localdate()
+    classes = {
+        "xuanwu_toddler": InstitutionClass.objects.create(
+            institution=institutions["inst_xuanwu"], name="苹果班", kind="toddler", capacity=15, enrolled=2
+        ),
+        "jiangning_toddler": InstitutionClass.objects.create(
+            institution=institutions["inst_jiangning"],
+            name="托小一班",
+            kind="toddler",
+            capacity=15,
+            enrolled=1,
+        ),
+    }
+    specs = [
+        ("own_child", "小明", "M", "xuanwu_toddler", "parent"),
+        ("other_child", "小红", "F", "xuanwu_toddler", None),
+        ("jiangning_child", "小刚", "M", "jiangning_toddler", None),
+    ]
+    children: dict[str, Any] = {}
+    for key, name, sex, class_key, guardian_persona in specs:
+        klass = classes[class_key]
+        child = Child.objects.create(
+            name=name,
+            sex=sex,
+            birth_date=today - timedelta(days=540),
+            institution=klass.institution,
+            klass=klass,
+            allergies="花生" if key == "own_child" else "",
+        )
+        Guardian.objects.create(
+            child=child,
+            position=1,
+            name=f"{name}妈妈",
+            relation="mother",
+            phone="13800138000",
+            user=users[guardian_persona] if guardian_persona else None,
+        )
+        Enrolment.objects.create(
+            child=child,
+            institution=klass.institution,
+            klass=klass,
+            service_mode="full_day",
+            start_on=date(today.year, today.month, 1) - timedelta(days=62),
+        )
+        children[key] = child
+    return classes, children
 
 
 @pytest.fixture

@@ -54,4 +54,4 @@ def test_the_record_page_takes_the_enrolment(world):
         reverse("portal:inst_record", args=[institution.pk]),
         {"form": "class", "name": "乳儿一班", "kind": "infant", "capacity": "8", "enrolled": "6"},
     )
-    assert InstitutionClass.objects.get(institution=institution).enrolled == 6
+    assert InstitutionClass.objects.get(institution=institution, name="乳儿一班").enrolled == 6

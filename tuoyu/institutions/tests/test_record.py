@@ -48,16 +48,13 @@ def test_a_class_over_its_cap_is_refused_at_the_capacity_field(world, kind, cap)
 
 
 def test_classes_may_not_hold_more_than_the_filed_places(world):
-    institution = world.institutions["inst_jiangning"]  # 50 places
+    institution = world.institutions["inst_jiangning"]  # 50 places, and the world's 托小一班 of 15
     institution_class_save(
         actor=None, institution=institution, name="托大一班", kind=ClassKind.OLDER, capacity=20
     )
-    institution_class_save(
-        actor=None, institution=institution, name="托大二班", kind=ClassKind.OLDER, capacity=20
-    )
     with pytest.raises(ValidationError) as caught:
         institution_class_save(
-            actor=None, institution=institution, name="托小一班", kind=ClassKind.TODDLER, capacity=15
+            actor=None, institution=institution, name="托大二班", kind=ClassKind.OLDER, capacity=20
         )
     assert "55" in caught.value.message_dict["capacity"][0]
 

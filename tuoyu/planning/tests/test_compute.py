@@ -224,9 +224,33 @@ def test_fifteen_minute_coverage_excludes_and_counts_communities_without_a_point
 
 
 def test_indicators_without_a_data_source_are_no_data(plan):
-    for key in ("community_facility_coverage", "enrolment_rate", "occupancy_rate"):
+    for key in ("community_facility_coverage", "enrolment_rate"):
         value = values()[(PROVINCE, key)]
         assert value.value is None and value.reason == NoDataReason.NO_SOURCE
+
+
+def test_occupancy_counts_children_holding_a_place_on_the_date(plan):
+    from tuoyu.children.models import Enrolment
+
+    children = plan.children
+    Enrolment.objects.filter(child=children["own_child"]).update(start_on=dt.date(2025, 1, 1))
+    Enrolment.objects.filter(child=children["other_child"]).update(
+        start_on=dt.date(2025, 1, 1), left_on=dt.date(2025, 5, 31)
+    )
+    Enrolment.objects.filter(child=children["jiangning_child"]).update(start_on=dt.date(2025, 6, 2))
+    v = values()
+    xuanwu = v[(XUANWU, "occupancy_rate")]
+    assert (xuanwu.numerator, xuanwu.denominator) == (1, 110)
+    assert xuanwu.value == pytest.approx(round(1 / 110 * 100, 4))
+    assert v[(JIANGNING, "occupancy_rate")].value == 0
+    assert values(dt.date(2025, 6, 2))[(JIANGNING, "occupancy_rate")].numerator == 1
+
+
+def test_occupancy_without_any_enrolment_is_no_data(plan):
+    from tuoyu.children.models import Enrolment
+
+    Enrolment.objects.all().delete()
+    assert values()[(PROVINCE, "occupancy_rate")].reason == NoDataReason.NO_RECORDS
 
 
 def test_subtree_computation_matches_the_full_one(plan):

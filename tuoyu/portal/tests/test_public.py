@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tuoyu.core.tests.factories import InstitutionFactory
 from tuoyu.core.tests.personas import ALL_PERSONAS
@@ -50,7 +51,8 @@ def test_trust_card_shows_filing_facts_and_no_invented_results(client, world, en
     assert "12–36 months" in body and "Full day, Hourly" in body and "07:30-17:30" in body
     assert "025-12345678" in body and "张三" in body
     assert "No results published yet." in body  # supervision results: nothing is invented
-    assert institution.updated_at.strftime("%Y-%m-%d") in body
+    # The page shows the local (China) date, which differs from UTC's for eight hours a day.
+    assert timezone.localtime(institution.updated_at).strftime("%Y-%m-%d") in body
     assert 'id="card-map"' in body
 
 

@@ -43,7 +43,7 @@ def test_parent_on_a_phone_logs_in_and_finds_the_register(browser, live_server, 
     page = context.new_page()
     _login(page, live_server.url, "parent")
     page.goto(f"{live_server.url}/parent/")
-    expect(page.get_by_test_id("no-children")).to_be_visible()
+    expect(page.get_by_test_id("child-card")).to_contain_text("小明")
     page.get_by_role("link", name="查询公示名录").click()
     expect(page.get_by_test_id("register")).to_contain_text("梅园托育中心")
     # The page fits the phone: no horizontal scrolling of the whole page.
