@@ -24,9 +24,9 @@ from django.views import View
 from tuoyu.children.models import Child
 from tuoyu.core.api import Conflict
 from tuoyu.core.audit import audit_view
-from tuoyu.core.scoping import grants_for
 from tuoyu.core.views import RoleRequiredMixin
 from tuoyu.institutions.models import Institution, InstitutionClass
+from tuoyu.institutions.selectors import staff_institutions
 
 from . import services
 from .choices import MedicationStatus
@@ -87,12 +87,6 @@ class StaffOrOfficialMixin(RoleRequiredMixin):
 
 class ParentMixin(RoleRequiredMixin):
     required_check = "is_parent"
-
-
-def staff_institutions(user: Any) -> list[Institution]:
-    """Institutions whose children the user cares for (the "care" action), by name."""
-    ids = grants_for(user, "care").institution_ids
-    return list(Institution.objects.filter(pk__in=ids).order_by("name")) if ids else []
 
 
 def chosen_institution(request: HttpRequest) -> tuple[Institution, list[Institution]]:

@@ -3,8 +3,6 @@ recording a measurement. Objects come through `for_user()`: out of scope answers
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +16,7 @@ from tuoyu.children.models import Child
 from tuoyu.core.api import Conflict
 from tuoyu.core.audit import audit_view
 from tuoyu.institutions.models import Institution
+from tuoyu.institutions.selectors import staff_institutions
 
 from . import services, who, wst423
 from .charts import growth_charts
@@ -26,17 +25,12 @@ from .rules import DUE_AFTER_DAYS, DUE_RULE_SOURCE, FLAG_RULES, HEADLINE_FLAGS, 
 from .selectors import child_series, growth_flag_counts, institution_children_status, statuses_for
 
 
-def _staff_institutions(user: Any) -> list[Institution]:
-    ids = user.grants("care").institution_ids
-    return list(Institution.objects.filter(pk__in=ids).order_by("name")) if ids else []
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Staff: the centre's children, their latest flags and who is due a measurement. Officials: flag
     counts per institution in their scope."""
     today = timezone.localdate()
-    institutions = _staff_institutions(request.user)
+    institutions = staff_institutions(request.user)
     if institutions:
         chosen = institutions[0]
         wanted = request.GET.get("institution", "")

@@ -16,6 +16,15 @@ from .models import Institution, InstitutionQuerySet
 LEVEL_FIELD = {"province": None, "city": "city_id", "county": "county_id", "township": "township_id"}
 
 
+def staff_institutions(user: Any, action: str = "care") -> list[Institution]:
+    """Institutions where the user is on the staff with `action` (daily records: "care"), by name —
+    what the institution end's daily pages offer to choose from."""
+    from tuoyu.core.scoping import grants_for
+
+    ids = grants_for(user, action).institution_ids
+    return list(Institution.objects.filter(pk__in=ids).order_by("name")) if ids else []
+
+
 def institutions_visible(user: Any, action: str = "view") -> InstitutionQuerySet:
     return Institution.objects.for_user(user, action)
 
