@@ -10,7 +10,7 @@ DEMO_PASSWORD ?= tuoyu-demo
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/tuoyu
 PYTEST_ARGS ?=
 
-.PHONY: demo test install setup serve lint typecheck messages bench clean
+.PHONY: demo test install setup serve lint typecheck messages bench bench-checkin clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -76,6 +76,10 @@ bench: install
 	$(PY) bench/bench_indicators.py
 	$(PY) bench/bench_scenarios.py
 	$(PY) bench/bench_dashboard.py
+
+# The check-in endpoint under load: needs PostgreSQL on 127.0.0.1 and wrk (apt-get install wrk).
+bench-checkin: install
+	$(PY) bench/bench_checkin.py
 
 clean:
 	rm -rf $(VENV) var

@@ -145,6 +145,11 @@ class GuardianForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=20, widget=PHONE)
 
 
+class LinkAccountForm(forms.Form):
+    position = forms.TypedChoiceField(label=_("Guardian number"), coerce=int, choices=[(1, "1"), (2, "2")])
+    phone = forms.CharField(label=_("Mobile number of the parent's account"), max_length=20, widget=PHONE)
+
+
 class PickupForm(forms.Form):
     name = forms.CharField(label=_("full name"), max_length=50)
     relation = forms.ChoiceField(label=_("Relation"), choices=Relation.choices)

@@ -244,6 +244,47 @@ def guardian_upsert(
 
 
 @transaction.atomic
+def guardian_link_account(*, actor: Any, child: Child, position: int, phone: str) -> Guardian:
+    """Link guardian 1 or 2 to the parent account signed up with `phone` (the sign-up username), so the
+    parent follows the child on the parent end. The director does it: sign-up does not verify the
+    number, so nothing links by phone on its own."""
+    from tuoyu.accounts.choices import Role
+    from tuoyu.accounts.models import User
+
+    if child.institution_id is None:
+        raise Conflict(_("The child holds no place: link accounts at the institution where the child is."))
+    require_decide(actor, child.institution_id)
+    guardian = child.guardians.filter(position=position).first()
+    if guardian is None:
+        raise ValidationError({"position": _("This child has no guardian {n} yet.").format(n=position)})
+    account = (
+        User.objects.filter(
+            username=_strip(phone),
+            is_active=True,
+            role_assignments__role=Role.PARENT,
+            role_assignments__active=True,
+        )
+        .distinct()
+        .first()
+    )
+    if account is None:
+        raise ValidationError(
+            {"phone": _("No parent account has this mobile number: ask the parent to sign up first.")}
+        )
+    if child.guardians.filter(user=account).exclude(pk=guardian.pk).exists():
+        raise ValidationError({"phone": _("This account is already linked to the child's other guardian.")})
+    guardian.user = account
+    guardian.save(update_fields=["user"])
+    audit(actor=actor, action="guardian_link_account", obj=child, detail={"position": position})
+    notify_guardians(
+        child=child,
+        kind=NotificationKind.OTHER,
+        title=_("You can now follow {name} on the parent end.").format(name=child.name),
+    )
+    return guardian
+
+
+@transaction.atomic
 def pickup_person_add(*, actor: Any, child: Child, name: str, relation: str, phone: str) -> PickupPerson:
     """Authorise someone to collect the child (guardians are authorised themselves)."""
     _require_child(

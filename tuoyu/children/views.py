@@ -40,6 +40,7 @@ from .forms import (
     EntryCheckForm,
     GuardianForm,
     LeaveForm,
+    LinkAccountForm,
     PickupForm,
     ReasonForm,
 )
@@ -169,6 +170,7 @@ class ChildDetailView(RoleRequiredMixin, TemplateView):
                 pk=child.klass_id or 0
             )
             found["class_form"] = ChangeClassForm(bound("class"), classes=others)
+            found["link_form"] = LinkAccountForm(bound("link"))
             found["leave_form"] = LeaveForm(bound("leave"), initial={"left_on": timezone.localdate()})
         return found
 
@@ -210,6 +212,7 @@ class ChildDetailView(RoleRequiredMixin, TemplateView):
             "check": lambda d: services.entry_check_record(actor=user, child=child, **d),
             "guardian": lambda d: services.guardian_upsert(actor=user, child=child, **d),
             "pickup": lambda d: services.pickup_person_add(actor=user, child=child, **d),
+            "link": lambda d: services.guardian_link_account(actor=user, child=child, **d),
             "details": lambda d: services.child_update(actor=user, child=child, **d),
             "class": lambda d: services.enrolment_change_class(actor=user, child=child, klass=d["class_id"]),
             "leave": lambda d: services.enrolment_leave(

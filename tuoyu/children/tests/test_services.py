@@ -467,3 +467,48 @@ def test_child_update_masks_the_id_number_in_the_audit_log(world):
     assert id_number not in str(entry.detail) and entry.detail["id_number"] == child.masked_id
     with pytest.raises(ValidationError):
         services.child_update(actor=world.user("parent"), child=child, institution=None)
+
+
+def _parent_account(username):
+    user = UserFactory(username=username)
+    RoleAssignmentFactory(user=user, role=Role.PARENT, region=None, institution=None)
+    return user
+
+
+def test_director_links_a_guardian_to_the_parent_account_with_that_mobile_number(world):
+    child = world.children["other_child"]
+    parent = _parent_account("13912345678")
+    assert not Child.objects.for_user(parent).filter(pk=child.pk).exists()
+    services.guardian_link_account(
+        actor=world.user("director"), child=child, position=1, phone=" 13912345678 "
+    )
+    assert Guardian.objects.get(child=child, position=1).user == parent
+    assert Child.objects.for_user(parent).filter(pk=child.pk).exists()
+    assert Notification.objects.filter(user=parent, child=child).exists()
+    assert AuditLog.objects.filter(action="guardian_link_account").exists()
+
+
+def test_linking_needs_a_parent_account_and_the_director(world):
+    child = world.children["other_child"]
+    with pytest.raises(ValidationError) as caught:
+        services.guardian_link_account(
+            actor=world.user("director"), child=child, position=1, phone="13900000000"
+        )
+    assert "phone" in caught.value.message_dict
+    UserFactory(username="13900000001")  # an account without the parent role
+    with pytest.raises(ValidationError):
+        services.guardian_link_account(
+            actor=world.user("director"), child=child, position=1, phone="13900000001"
+        )
+    with pytest.raises(ValidationError) as caught:
+        services.guardian_link_account(
+            actor=world.user("director"), child=child, position=2, phone="13900000001"
+        )
+    assert "position" in caught.value.message_dict
+    _parent_account("13900000002")
+    for persona in ("caregiver", "county_official", "parent"):
+        with pytest.raises(PermissionDenied):
+            services.guardian_link_account(
+                actor=world.user(persona), child=child, position=1, phone="13900000002"
+            )
+    assert Guardian.objects.get(child=child, position=1).user is None

@@ -179,3 +179,20 @@ def test_the_queue_costs_the_same_however_many_applications(world, django_assert
     with django_assert_max_num_queries(14):
         body = client.get(reverse("children:applications")).content.decode()
     assert body.count('data-testid="accept-form"') == 6
+
+
+def test_director_links_a_guardian_account_on_the_child_page(world):
+    from tuoyu.accounts.choices import Role
+    from tuoyu.children.models import Guardian
+    from tuoyu.core.tests.factories import RoleAssignmentFactory, UserFactory
+
+    child = world.children["other_child"]
+    parent = UserFactory(username="13912345678")
+    RoleAssignmentFactory(user=parent, role=Role.PARENT, region=None, institution=None)
+    url = reverse("children:child", args=[child.pk])
+    assert 'data-testid="link-form"' not in browser(world, "caregiver").get(url).content.decode()
+    refused = browser(world, "director").post(url, {"form": "link", "position": "1", "phone": "13800000000"})
+    assert refused.status_code == 200 and "sign up first" in refused.content.decode()
+    done = browser(world, "director").post(url, {"form": "link", "position": "1", "phone": "13912345678"})
+    assert done.status_code == 302
+    assert Guardian.objects.get(child=child, position=1).user == parent
