@@ -1,8 +1,9 @@
 """Reads of the parent end: my children, unread counts, the staff inbox, and the child's day composed
 from the other apps' selectors and fragments (attendance, health, growth, care).
 
-The other apps are composed, not imported at module level: a fragment whose app does not provide it
-shows "not available yet" instead of breaking the page.
+The other apps are imported when called (not at module level, which would make import cycles with the
+apps that notify guardians). A missing selector raises: a broken app must fail loudly, not show a parent
+"not available yet".
 """
 
 from __future__ import annotations
@@ -144,15 +145,9 @@ class Section:
 
 
 def _call(module: str, name: str, *args: Any) -> tuple[bool, Any, str]:
-    """Call `module.name(*args)` if the app provides it. Returns (available, value, what is missing)."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return False, None, f"{module}"
-    func = getattr(mod, name, None)
-    if func is None:
-        return False, None, f"{module}.{name}"
-    return True, func(*args), ""
+    """Call `module.name(*args)`. Returns (True, value, "") — the tuple shape the sections use; an
+    import or attribute error propagates."""
+    return True, getattr(importlib.import_module(module), name)(*args), ""
 
 
 def _template_exists(name: str) -> bool:

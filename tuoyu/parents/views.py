@@ -200,12 +200,8 @@ class ChildAttendanceView(ChildMixin, TemplateView):
 
 
 def _absence_service() -> Any:
-    """The attendance app's service for an absence report (None while that app does not provide it)."""
-    try:
-        module = importlib.import_module("tuoyu.attendance.services")
-    except ImportError:
-        return None
-    return getattr(module, "absence_record", None)
+    """The attendance app's service for an absence report (imported when used; never silently absent)."""
+    return importlib.import_module("tuoyu.attendance.services").absence_record
 
 
 def report_absence(*, actor: Any, child: Child, day: dt.date, reason: str, note: str) -> Any:
