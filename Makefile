@@ -40,6 +40,12 @@ setup: install messages
 	$(PY) manage.py demo_parents --seed $(DEMO_SEED)
 	$(PY) manage.py demo_planning --seed $(DEMO_SEED)
 	$(PY) manage.py demo_reports --seed $(DEMO_SEED)
+	$(PY) manage.py demo_spotchecks --seed $(DEMO_SEED)
+	$(PY) manage.py demo_supervision --seed $(DEMO_SEED)
+	$(PY) manage.py demo_complaints --seed $(DEMO_SEED)
+	$(PY) manage.py demo_quality --seed $(DEMO_SEED)
+	$(PY) manage.py demo_enforcement --seed $(DEMO_SEED)
+	$(PY) manage.py demo_credit --seed $(DEMO_SEED)
 	$(PY) manage.py recompute_indicators
 	$(PY) manage.py collectstatic --no-input -v 0
 

@@ -71,6 +71,12 @@ INSTALLED_APPS = [
     "tuoyu.health",
     "tuoyu.care",
     "tuoyu.parents",
+    "tuoyu.supervision",
+    "tuoyu.spotchecks",
+    "tuoyu.complaints",
+    "tuoyu.credit",
+    "tuoyu.quality",
+    "tuoyu.enforcement",
     "tuoyu.portal",
     "tuoyu.devtools",
 ]
@@ -205,3 +211,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG and _env_bool("TUOYU_HTTPS"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# Supervision (#7). 一公开: inspection results on the public trust card within this many working days
+# of the conclusion (企业信息公示暂行条例 第6、10条: 20 working days for government-made information).
+TUOYU_INSPECTION_PUBLISH_WORKING_DAYS = int(os.environ.get("TUOYU_INSPECTION_PUBLISH_WORKING_DAYS", "20"))

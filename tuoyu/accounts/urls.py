@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from tuoyu.parents.views import UserNotificationListView
+
 from . import views
 
 app_name = "accounts"
@@ -11,4 +13,5 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("audit/", views.AuditLogView.as_view(), name="audit_log"),
+    path("notifications/", UserNotificationListView.as_view(), name="notifications"),
 ]

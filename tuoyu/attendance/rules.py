@@ -31,6 +31,14 @@ FOLLOW_UP_CUTOFF = Rule(time(9, 30), "WS/T 821—2023 7.4.3 (cut-off time [M])",
 # an event may be recorded late (a device that was offline) [M].
 FUTURE_TOLERANCE = Rule(timedelta(minutes=5), "[M] clock skew of devices", date(2026, 1, 1))
 BACKDATE_LIMIT = Rule(timedelta(days=7), "[M] late entries from offline devices", date(2026, 1, 1))
+# Wrong kiosk codes: after this many at one institution's kiosk within the window, codes are refused until
+# the window passes. A code has 10^8 values and a centre ~100 guardians, so guessing needs ~10^6 tries;
+# this caps it at a few per minute. Short on purpose: a locked kiosk at 7:30 must not stay locked
+# (staff can always check children in on the class list). This project's setting, not a standard's.
+KIOSK_MAX_WRONG_CODES = Rule(
+    10, "[M] this deployment's setting against guessing kiosk codes", date(2026, 1, 1)
+)
+KIOSK_WRONG_CODE_WINDOW = Rule(timedelta(minutes=2), "[M] this deployment's setting", date(2026, 1, 1))
 
 
 def follow_up_cutoff() -> time:

@@ -580,15 +580,50 @@ def kiosk_code_issue(*, actor: Any, guardian: Guardian) -> str:
     raise Conflict(_("Could not issue a code; try again."))  # pragma: no cover
 
 
-def kiosk_guardian(*, institution_id: int, code: str) -> Guardian | None:
-    """The guardian whose code this is, if they have a child enrolled at the institution."""
+class KioskLocked(Exception):
+    """Too many wrong codes at this kiosk just now; codes are refused until the window passes."""
+
+
+def _kiosk_key(institution_id: int) -> str:
+    return f"kiosk:{institution_id}"
+
+
+def kiosk_locked(*, institution_id: int) -> bool:
+    """Whether the wrong codes at this institution's kiosk within the window reached the limit."""
+    from tuoyu.accounts.models import LoginFailure
+
+    since = timezone.now() - rules.KIOSK_WRONG_CODE_WINDOW.value
+    recent = LoginFailure.objects.filter(username=_kiosk_key(institution_id), at__gte=since)
+    return recent.count() >= rules.KIOSK_MAX_WRONG_CODES.value
+
+
+def kiosk_guardian(*, institution_id: int, code: str, request: Any = None) -> Guardian | None:
+    """The guardian whose code this is, if they have a child enrolled at the institution.
+
+    A wrong code is recorded (as a failed login on the kiosk's own key, so the audit log shows it); while
+    the kiosk has had too many wrong codes within the window, every code raises KioskLocked."""
+    from tuoyu.accounts.models import LoginFailure
+
+    if kiosk_locked(institution_id=institution_id):
+        raise KioskLocked
     code = (code or "").strip()
-    if not code.isdigit() or len(code) != KIOSK_CODE_DIGITS:
-        return None
-    return (
-        Guardian.objects.filter(
-            kiosk_code__code_hash=kiosk_code_hash(code), child__institution_id=institution_id
+    guardian = None
+    if code.isdigit() and len(code) == KIOSK_CODE_DIGITS:
+        guardian = (
+            Guardian.objects.filter(
+                kiosk_code__code_hash=kiosk_code_hash(code), child__institution_id=institution_id
+            )
+            .select_related("child")
+            .first()
         )
-        .select_related("child")
-        .first()
-    )
+    if guardian is None:
+        # Kept without the address, so wrong kiosk codes never count against staff logins from the
+        # centre's address (accounts.services.login_throttled); the audit record keeps the address.
+        LoginFailure.objects.create(username=_kiosk_key(institution_id), ip=None)
+        audit(
+            actor=None,
+            action="attendance.kiosk_wrong_code",
+            detail={"institution": institution_id},
+            request=request,
+        )
+    return guardian

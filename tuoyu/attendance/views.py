@@ -229,11 +229,23 @@ class KioskView(CareRequiredMixin, View):
         institution = self.get_institution(institution_id)
         form = KioskCodeForm(request.POST)
         context: dict[str, Any] = {"institution": institution, "form": form}
-        guardian = (
-            services.kiosk_guardian(institution_id=institution.pk, code=form.cleaned_data["code"])
-            if form.is_valid()
-            else None
-        )
+        try:
+            guardian = (
+                services.kiosk_guardian(
+                    institution_id=institution.pk, code=form.cleaned_data["code"], request=request
+                )
+                if form.is_valid()
+                else None
+            )
+        except services.KioskLocked:
+            form.add_error(
+                None,
+                _(
+                    "Too many wrong codes at this kiosk just now. Wait two minutes, or ask a member of staff "
+                    "to check the child in on the class list."
+                ),
+            )
+            return render(request, "attendance/kiosk.html", context, status=429)
         if guardian is None:
             if form.is_valid():
                 form.add_error("code", _("This code is not known here."))

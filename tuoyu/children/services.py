@@ -522,6 +522,12 @@ def application_accept(
     Records the service agreement (服务协议) and the monthly fee (default: the fee catalogue's)."""
     require_decide(actor, application.institution_id)
     institution = _locked_institution(application.institution_id)
+    # Suspended, closed or closing institutions take no new child (enforcement: the closure workflow).
+    from tuoyu.enforcement.selectors import enrolment_stop_reason
+
+    stopped = enrolment_stop_reason(institution)
+    if stopped:
+        raise Conflict(stopped)
     application = Application.objects.select_related("child").get(pk=application.pk)
     if S.ACCEPTED not in TRANSITIONS[application.status]:
         _transition(actor=actor, application=application, to=S.ACCEPTED)  # raises the refusal
@@ -634,6 +640,21 @@ def enrolment_leave(*, actor: Any, child: Child, left_on: date, reason: str) -> 
     """Record that the child leaves the institution: the date and the reason (the director)."""
     enrolment = _current_enrolment(child)
     require_decide(actor, enrolment.institution_id)
+    return _leave(actor=actor, child=child, enrolment=enrolment, left_on=left_on, reason=reason)
+
+
+@transaction.atomic
+def enrolment_leave_on_closure(*, actor: Any, child: Child, left_on: date, reason: str) -> Enrolment:
+    """The child leaves an institution that is closing: recorded by the closure case's official (the
+    enforcement app checks their "manage" grant over the institution's region) or its director."""
+    enrolment = _current_enrolment(child)
+    official = grants_for(actor, "manage").covers_code(enrolment.institution.township_id)
+    if not (official or can_decide(actor, enrolment.institution_id)):
+        raise PermissionDenied(_("Only the institution's director or the supervising official may do this."))
+    return _leave(actor=actor, child=child, enrolment=enrolment, left_on=left_on, reason=reason)
+
+
+def _leave(*, actor: Any, child: Child, enrolment: Enrolment, left_on: date, reason: str) -> Enrolment:
     reason = _strip(reason)
     if not reason:
         raise ValidationError({"reason": _("Give the reason for leaving.")})

@@ -159,6 +159,9 @@ def register_routers() -> None:
     from tuoyu.care.api import router as care_router
     from tuoyu.children.api import applications_router
     from tuoyu.children.api import router as children_router
+    from tuoyu.complaints.api import router as complaints_router
+    from tuoyu.credit.api import router as credit_router
+    from tuoyu.enforcement.api import router as enforcement_router
     from tuoyu.filings.api import router as filings_router
     from tuoyu.filings.api_institutions import attach_to as attach_create_institution
     from tuoyu.growth.api import router as growth_router
@@ -170,7 +173,11 @@ def register_routers() -> None:
     from tuoyu.planning.api_dashboard import router as planning_dashboard_router
     from tuoyu.planning.api_reports import router as planning_reports_router
     from tuoyu.planning.api_scenarios import router as planning_scenarios_router
+    from tuoyu.quality.api import router as quality_router
     from tuoyu.regions.api import router as regions_router
+    from tuoyu.spotchecks.api import plans_router as spotchecks_plans_router
+    from tuoyu.spotchecks.api import router as spotchecks_router
+    from tuoyu.supervision.api import router as supervision_router
     from tuoyu.training.api import router as training_router
     from tuoyu.workforce.api import router as workforce_router
     from tuoyu.workforce.api_statistics import router as workforce_statistics_router
@@ -193,5 +200,13 @@ def register_routers() -> None:
     api.add_router("/attendance", attendance_router)
     api.add_router("/growth", growth_router)
     api.add_router("/health", health_router)
+    # Supervision (#7): inspections, the double-random draw, complaints, credit, quality, enforcement.
+    api.add_router("/inspections", supervision_router)
+    api.add_router("/draws", spotchecks_router)
+    api.add_router("/spotchecks", spotchecks_plans_router)
+    api.add_router("/complaints", complaints_router)
+    api.add_router("/credit", credit_router)
+    api.add_router("/quality", quality_router)
+    api.add_router("/enforcement", enforcement_router)
     api.add_router("/care", care_router)
     api.add_router("/parents", parents_router)

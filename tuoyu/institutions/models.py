@@ -43,6 +43,11 @@ class InstitutionQuerySet(ScopedQuerySet["Institution"]):
         """What the public register shows: filed institutions that have not closed."""
         return self.filter(filing_status=FilingStatus.FILED).exclude(status=OperatingStatus.CLOSED)
 
+    def publicly_viewable(self) -> InstitutionQuerySet:
+        """Whose trust card the public may open: the listed ones and filed ones that have closed, whose
+        public history (inspections, closure) stays readable."""
+        return self.filter(filing_status=FilingStatus.FILED)
+
 
 class Institution(models.Model):
     """A childcare institution or family childcare point for children under three."""

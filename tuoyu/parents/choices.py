@@ -15,4 +15,5 @@ class NotificationKind(models.TextChoices):
     DIARY = "diary", _("Class diary")
     MESSAGE = "message", _("Message")
     APPLICATION = "application", _("Application")
+    SUPERVISION = "supervision", _("Supervision")
     OTHER = "other", _("Other")

@@ -60,6 +60,31 @@ def notify_guardians(
         return Notification.objects.bulk_create(notes)
 
 
+def notify_users(
+    *, user_ids: list[int], kind: str, title: str, body: str = "", urgent: bool = False, link: str = ""
+) -> list[Notification]:
+    """Tell users who are not (or not only) guardians: officials up the hierarchy, an institution's
+    director. Same rows and same digest as `notify_guardians`; each user reads them on
+    /accounts/notifications/. Call inside the writing service's transaction."""
+    now = timezone.now()
+    notes = [
+        Notification(
+            user_id=uid,
+            kind=kind,
+            title=title[:120],
+            body=body,
+            urgent=urgent,
+            link=link,
+            sent_at=now if urgent else None,
+        )
+        for uid in dict.fromkeys(user_ids)
+    ]
+    if not notes:
+        return []
+    with transaction.atomic():
+        return Notification.objects.bulk_create(notes)
+
+
 # --- Sign-up --------------------------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -316,6 +316,20 @@ class NotificationListView(ParentRequiredMixin, TemplateView):
             ):
                 return redirect(note.link)
         return redirect("parents:notifications")
+
+
+class UserNotificationListView(NotificationListView):
+    """Notifications of anybody logged in who is not reading them as a parent: officials (complaints
+    escalated to them, emergencies up the hierarchy) and directors. Mounted at /accounts/notifications/."""
+
+    template_name = "accounts/notifications.html"
+    required_check = ""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        if response.get("Location") == reverse("parents:notifications"):
+            return redirect("accounts:notifications")
+        return response
 
 
 # --- The staff side of messages -----------------------------------------------------------------------

@@ -154,8 +154,23 @@ class GovInstitutionDetailView(ScopedDetailView):
             policies=list(institution.insurance_policies.all()),
             designations=list(institution.designations.all()),
             history=institution_history(institution)[:50],
+            supervision=_supervision_summary(institution),
         )
         return context
+
+
+def _supervision_summary(institution: Institution) -> dict[str, Any]:
+    """What supervision knows of the institution, for its 管理端 page: credit tier, grade, inspections."""
+    from tuoyu.credit.selectors import current_tiers
+    from tuoyu.quality.selectors import latest_grade
+    from tuoyu.supervision.models import Inspection
+
+    return {
+        "tier": current_tiers([institution.pk]).get(institution.pk),
+        "grade": latest_grade(institution),
+        "inspections": Inspection.objects.filter(institution=institution).count(),
+        "last_inspection": Inspection.objects.filter(institution=institution).order_by("-planned_on").first(),
+    }
 
 
 class InstHomeView(RoleRequiredMixin, TemplateView):
@@ -298,10 +313,26 @@ def public_map(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The apps that add a part to the public trust card, in the order shown: each has
+# `selectors.trust_card_section(institution)` answering {"template": ..., **context} or None.
+TRUST_CARD_APPS = ("supervision", "credit", "quality", "enforcement", "complaints")
+
+
+def trust_card_sections(institution: Institution) -> list[dict[str, Any]]:
+    import importlib
+
+    sections = []
+    for app in TRUST_CARD_APPS:
+        section = importlib.import_module(f"tuoyu.{app}.selectors").trust_card_section(institution)
+        if section is not None:
+            sections.append(section)
+    return sections
+
+
 def public_institution(request: HttpRequest, pk: int) -> HttpResponse:
     """公众: an institution's trust card (信用名片); only publicly listed institutions have one."""
     institution = get_object_or_404(
-        Institution.objects.publicly_listed().select_related("township", "county", "city"), pk=pk
+        Institution.objects.publicly_viewable().select_related("township", "county", "city"), pk=pk
     )
     from django.utils import timezone
 
@@ -325,6 +356,7 @@ def public_institution(request: HttpRequest, pk: int) -> HttpResponse:
         "portal/trust_card.html",
         {
             "institution": institution,
+            "sections": trust_card_sections(institution),
             "filing_date": confirmed,
             "designations": list(institution.designations.filter(revoked_on__isnull=True)),
             "classes": classes,

@@ -31,3 +31,18 @@ def test_county_administrator_sees_audit_of_own_county_only(client, world):
     client.cookies["django_language"] = "en"
     body = client.get("/accounts/audit/").content.decode()
     assert "test.xuanwu" in body and "test.jiangning" not in body
+
+
+def test_an_official_reads_notifications_addressed_to_them_and_no_one_elses(client, world):
+    from tuoyu.parents.choices import NotificationKind
+    from tuoyu.parents.services import notify_users
+
+    official, other = world.user("county_official"), world.user("other_county_official")
+    kind = NotificationKind.SUPERVISION
+    notify_users(user_ids=[official.pk], kind=kind, title="投诉已升级到本级", urgent=True)
+    notify_users(user_ids=[other.pk], kind=NotificationKind.SUPERVISION, title="江宁区的事")
+    client.force_login(official)
+    page = client.get("/accounts/notifications/").content.decode()
+    assert "投诉已升级到本级" in page and "江宁区的事" not in page
+    client.post("/accounts/notifications/", {"read": "all"})
+    assert not official.notifications.filter(read_at__isnull=True).exists()

@@ -162,6 +162,31 @@ def test_kiosk_code_checks_the_guardians_child_in(world):
     assert other.status_code == 404
 
 
+def test_kiosk_refuses_codes_for_a_while_after_too_many_wrong_ones(world):
+    from datetime import timedelta
+
+    from tuoyu.accounts.models import LoginFailure
+    from tuoyu.attendance import rules
+
+    guardian = Guardian.objects.get(child=world.children["own_child"])
+    code = services.kiosk_code_issue(actor=world.user("parent"), guardian=guardian)
+    client = _login(world)
+    client.cookies["django_language"] = "en"
+    url = reverse("attendance:kiosk", args=[world.institutions["inst_xuanwu"].pk])
+    for attempt in range(rules.KIOSK_MAX_WRONG_CODES.value):
+        assert client.post(url, {"code": f"{attempt:08d}"}).status_code == 422
+    # Now even the right code is refused, with a way out for the morning.
+    locked = client.post(url, {"code": code})
+    assert locked.status_code == 429 and "class list" in locked.content.decode()
+    # Another institution's kiosk is not affected.
+    assert not services.kiosk_locked(institution_id=world.institutions["inst_jiangning"].pk)
+    # When the window has passed, the right code works again.
+    LoginFailure.objects.update(
+        at=timezone.now() - rules.KIOSK_WRONG_CODE_WINDOW.value - timedelta(seconds=1)
+    )
+    assert world.children["own_child"].name in client.post(url, {"code": code}).content.decode()
+
+
 def test_kiosk_of_another_institution_is_404(world):
     url = reverse("attendance:kiosk", args=[world.institutions["inst_jiangning"].pk])
     assert _login(world).get(url).status_code == 404

@@ -170,6 +170,11 @@ PAGE_CASES: dict[str, tuple[Callable[[World], str], dict[str, int]]] = {
         lambda w: reverse("accounts:password_change_done"),
         {p: 302 if p == "anonymous" else 200 for p in ALL_PERSONAS},
     ),
+    # Everybody logged in reads their own notifications (officials, staff, parents alike).
+    "accounts:notifications": (
+        lambda w: reverse("accounts:notifications"),
+        {p: 302 if p == "anonymous" else 200 for p in ALL_PERSONAS},
+    ),
     "accounts:audit_log": (
         lambda w: reverse("accounts:audit_log"),
         {

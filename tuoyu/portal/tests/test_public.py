@@ -50,7 +50,9 @@ def test_trust_card_shows_filing_facts_and_no_invented_results(client, world, en
     assert "阳光托育" in body and "Filed" in body and "inclusive" in body
     assert "12–36 months" in body and "Full day, Hourly" in body and "07:30-17:30" in body
     assert "025-12345678" in body and "张三" in body
-    assert "No results published yet." in body  # supervision results: nothing is invented
+    # Supervision results: nothing is invented for an institution nobody has inspected or assessed.
+    assert 'data-testid="published-result"' not in body and 'data-testid="trust-card-quality"' not in body
+    assert 'data-testid="penalties"' not in body
     # The page shows the local (China) date, which differs from UTC's for eight hours a day.
     assert timezone.localtime(institution.updated_at).strftime("%Y-%m-%d") in body
     assert 'id="card-map"' in body
@@ -61,7 +63,6 @@ def test_trust_card_shows_filing_facts_and_no_invented_results(client, world, en
     [
         (FilingStatus.PENDING, OperatingStatus.OPERATING),
         (FilingStatus.NOT_FILED, OperatingStatus.PREPARING),
-        (FilingStatus.FILED, OperatingStatus.CLOSED),
     ],
 )
 def test_trust_card_is_404_unless_publicly_listed(client, world, filing_status, status):
@@ -71,6 +72,16 @@ def test_trust_card_is_404_unless_publicly_listed(client, world, filing_status, 
     assert _card(client, institution).status_code == 404
     client.force_login(world.user("province_official"))  # officials have their own page for it
     assert _card(client, institution).status_code == 404
+
+
+def test_a_closed_institution_keeps_its_public_trust_card_with_a_banner_and_no_apply_link(client, world):
+    institution = InstitutionFactory(
+        township=world.regions["meiyuan"], filing_status=FilingStatus.FILED, status=OperatingStatus.CLOSED
+    )
+    body = _card(client, institution).content.decode()
+    assert 'data-testid="closed-banner"' in body and 'data-testid="apply-link"' not in body
+    # It has left the register and the map, though.
+    assert institution.name not in client.get(reverse("portal:public_register")).content.decode()
 
 
 def test_family_point_hides_its_legal_representative(client, world, english):
@@ -188,3 +199,36 @@ def test_register_lists_published_non_compliance_notices(client, world):
     )
     body = client.get("/public/?region=320100000000").content.decode()
     assert "消防验收材料缺失" in body and "东山托育园" in body
+
+
+def test_an_officials_institution_page_shows_its_credit_tier_grade_and_inspections(
+    client, world, english, django_capture_on_commit_callbacks
+):
+    from datetime import date
+
+    from tuoyu.credit.services import credit_record_add
+    from tuoyu.supervision.choices import InspectionKind
+    from tuoyu.supervision.services import inspection_open
+
+    institution = world.institutions["inst_xuanwu"]
+    official = world.user("county_official")
+    inspection_open(
+        actor=official,
+        institution=institution,
+        kind=InspectionKind.ADHOC,
+        inspectors=[],
+        planned_on=date(2026, 3, 2),
+    )
+    with django_capture_on_commit_callbacks(execute=True):  # the tier is recomputed on commit
+        credit_record_add(
+            institution=institution,
+            source="award",
+            source_ref="test:1",
+            points=10,
+            reason="示范",
+            occurred_on=date(2026, 3, 1),
+        )
+    client.force_login(official)
+    body = client.get(reverse("portal:gov_institution", args=[institution.pk])).content.decode()
+    assert 'data-testid="institution-supervision"' in body and "2026-03-02" in body
+    assert 'data-testid="institution-credit-tier"' in body
