@@ -60,6 +60,8 @@ POINTS: dict[tuple[str, str], int] = {
     ("enforcement", "fine"): -15,
     ("enforcement", "suspension"): -30,
     ("enforcement", "closure"): -50,
+    # A lifetime ban of responsible persons follows abuse of infants (人口与计划生育法 第41条).
+    ("enforcement", "ban"): -60,
     # Operating without a confirmed filing past the grace period (人口与计划生育法 第28条: file with the
     # county); a filing found non-compliant.
     ("filing", "overdue"): -15,
@@ -77,6 +79,7 @@ OVERRIDES: tuple[tuple[str, str], ...] = (
     ("complaint", "serious"),
     ("enforcement", "suspension"),
     ("enforcement", "closure"),
+    ("enforcement", "ban"),
     ("incident", "critical"),
 )
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class InspectionKind(models.TextChoices):
@@ -72,7 +73,8 @@ class SignatureRole(models.TextChoices):
 
 
 class RectificationStatus(models.TextChoices):
-    OPEN = "open", _("Open")  # issued, waiting for the institution's answer (or returned to it)
+    # Issued, waiting for the institution's answer (or returned to it).
+    OPEN = "open", pgettext_lazy("rectification", "Open")
     ANSWERED = "answered", _("Answered")  # the institution answered, waiting for verification
     CLOSED = "closed", _("Corrected")  # the inspector verified the correction
 
