@@ -32,7 +32,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
-from django.db import close_old_connections, connection
+from django.core import signals
+from django.db import connection
 from django.utils import timezone
 from ninja.responses import NinjaJSONEncoder
 from pydantic import TypeAdapter, ValidationError
@@ -215,11 +216,13 @@ class CheckinFastPath:
         payload = _plain_checkin(body)
         answer = None
         if payload is not None:
-            close_old_connections()
+            # Django's own request signals, so the connection is recycled exactly as for its requests
+            # (and tests that keep their transaction's connection disconnect the clean-up once for both).
+            signals.request_started.send(sender=self.__class__, environ=environ)
             try:
                 answer = _record(auth[7:].strip(), payload)
             finally:
-                close_old_connections()
+                signals.request_finished.send(sender=self.__class__)
         if answer is None:
             FAST_PATH_STATS["django"] += 1
             return self.app(environ, start_response)

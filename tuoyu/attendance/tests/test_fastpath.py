@@ -68,9 +68,6 @@ def _keep_test_connection(monkeypatch: Any) -> Any:
     from django.core import signals
     from django.db import close_old_connections
 
-    from tuoyu.attendance import fastpath
-
-    monkeypatch.setattr(fastpath, "close_old_connections", lambda: None)
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     yield
