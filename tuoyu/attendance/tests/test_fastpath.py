@@ -130,12 +130,33 @@ def test_a_plain_check_in_is_answered_by_the_fast_path_exactly_as_django_would(w
 
 
 @postgres_only
-def test_a_retry_is_answered_by_django_as_replayed_and_counted_once(world, token):
+def test_a_retry_is_answered_as_replayed_exactly_as_django_would_and_counted_once(world, token):
     body = {"child_id": world.children["own_child"].pk, "kind": "in", "at": _at(), "client_ref": "retry-1"}
     (first, _, answer), path = _fast(lambda: _wsgi(body, token))
     (second, _, again), path2 = _fast(lambda: _wsgi(body, token))
-    assert (first, path, second, path2) == (201, "fast", 200, "django")
+    assert (first, path, second, path2) == (201, "fast", 200, "fast")
     assert again["replayed"] is True and again["id"] == answer["id"]
+    # Django's own answer to the same retry (forced there by an extra key): the same.
+    (third, _, django), path3 = _fast(lambda: _wsgi({**body, "guardian_id": None}, token))
+    assert (third, path3) == (200, "django")
+    assert django == again
+    assert AttendanceEvent.objects.count() == 1 and AttendanceDay.objects.count() == 1
+
+
+@postgres_only
+def test_a_client_ref_reused_for_another_event_is_refused_by_django(world, token):
+    own, other = world.children["own_child"], world.children["other_child"]
+    _wsgi({"child_id": own.pk, "kind": "in", "at": _at(), "client_ref": "same"}, token)
+    # Another time for the same child and ref: not a retry.
+    (status, _, body), path = _fast(
+        lambda: _wsgi({"child_id": own.pk, "kind": "in", "at": _at(3), "client_ref": "same"}, token)
+    )
+    assert (status, path) == (409, "django")
+    # Another child under the same ref: the insert meets the unique ref, nothing is written.
+    (status, _, body), path = _fast(
+        lambda: _wsgi({"child_id": other.pk, "kind": "in", "at": _at(), "client_ref": "same"}, token)
+    )
+    assert (status, path) == (409, "django") and "client_ref" in body["detail"]
     assert AttendanceEvent.objects.count() == 1 and AttendanceDay.objects.count() == 1
 
 
@@ -174,13 +195,45 @@ def test_revoked_and_unknown_tokens_are_refused_by_django(world, token):
 
 
 @postgres_only
-def test_a_token_due_for_its_last_use_write_goes_through_django_which_writes_it(world):
+def test_the_fast_path_writes_a_tokens_last_use_at_most_once_a_minute(world):
     key = token_issue(user=world.user("caregiver"))
-    ApiToken.objects.update(last_used_at=timezone.now() - timedelta(minutes=5))
+    stale = timezone.now() - timedelta(minutes=5)
+    ApiToken.objects.update(last_used_at=stale)
     body = {"child_id": world.children["own_child"].pk, "kind": "in", "at": _at(), "client_ref": "lu"}
     (status, _, _), path = _fast(lambda: _wsgi(body, key))
-    assert (status, path) == (201, "django")
-    assert timezone.now() - ApiToken.objects.get().last_used_at < timedelta(seconds=30)
+    assert (status, path) == (201, "fast")
+    written = ApiToken.objects.get().last_used_at
+    assert timezone.now() - written < timedelta(seconds=30)
+    # Used again within the minute: not written again.
+    other = {"child_id": world.children["other_child"].pk, "kind": "in", "at": _at(), "client_ref": "lu2"}
+    (status, _, _), path = _fast(lambda: _wsgi(other, key))
+    assert (status, path) == (201, "fast")
+    assert ApiToken.objects.get().last_used_at == written
+
+
+@postgres_only
+def test_a_child_away_for_months_and_a_token_without_care_go_to_django(world, token):
+    own = world.children["own_child"]
+    long_ago = timezone.localdate() - timedelta(days=120)
+    AttendanceDay.objects.create(
+        child=own,
+        institution=own.institution,
+        klass=own.klass,
+        day=long_ago,
+        in_at=timezone.now() - timedelta(days=120),
+        status="left",
+    )
+    (status, _, _), path = _fast(
+        lambda: _wsgi({"child_id": own.pk, "kind": "in", "at": _at(), "client_ref": "away"}, token)
+    )
+    assert path == "django" and status in {201, 409}
+    official = token_issue(user=world.user("county_official"))  # supervises, does not care
+    other = world.children["other_child"]
+    (status, _, _), path = _fast(
+        lambda: _wsgi({"child_id": other.pk, "kind": "in", "at": _at(), "client_ref": "nc"}, official)
+    )
+    assert path == "django" and status in {403, 404}
+    assert not AttendanceEvent.objects.filter(client_ref="nc").exists()
 
 
 @postgres_only
