@@ -365,6 +365,12 @@ def application_submit(
         raise PermissionDenied(_("Only parents apply for a place."))
     if not Institution.objects.publicly_listed().filter(pk=institution.pk).exists():
         raise Conflict(_("This institution is not on the public register: it cannot take applications."))
+    # A suspended or closing institution could never accept the child: the parent is told now.
+    from tuoyu.enforcement.selectors import enrolment_stop_reason
+
+    stopped = enrolment_stop_reason(institution)
+    if stopped:
+        raise Conflict(stopped)
     offered = institution.service_modes or []
     if service_mode not in ServiceMode.values or (offered and service_mode not in offered):
         raise ValidationError({"service_mode": _("The institution does not offer this service mode.")})

@@ -380,8 +380,11 @@ class ApplyView(ParentMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         institution, children = self.setup_objects()
+        from tuoyu.enforcement.selectors import enrolment_stop_reason
+
         context.update(
             institution=institution,
+            stopped=enrolment_stop_reason(institution),
             form=kwargs.get("form")
             or ApplyForm(
                 children=children,

@@ -336,6 +336,7 @@ def public_institution(request: HttpRequest, pk: int) -> HttpResponse:
     )
     from django.utils import timezone
 
+    from tuoyu.enforcement.selectors import enrolment_stop_reason
     from tuoyu.filings.choices import FilingKind
     from tuoyu.filings.choices import FilingStatus as FilingState
     from tuoyu.institutions.rules import class_rule
@@ -356,6 +357,7 @@ def public_institution(request: HttpRequest, pk: int) -> HttpResponse:
         "portal/trust_card.html",
         {
             "institution": institution,
+            "accepts_applications": enrolment_stop_reason(institution) is None,
             "sections": trust_card_sections(institution),
             "filing_date": confirmed,
             "designations": list(institution.designations.filter(revoked_on__isnull=True)),

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tuoyu.accounts.choices import Role
 from tuoyu.children.models import Application, Child, Enrolment
-from tuoyu.children.services import application_accept
+from tuoyu.children.services import application_accept, application_submit
 from tuoyu.core.api import Conflict
 from tuoyu.core.tests.factories import RoleAssignmentFactory, UserFactory
 from tuoyu.credit.models import CreditRecord
@@ -138,6 +138,24 @@ def test_a_suspension_suspends_the_institution_and_stops_enrolment(world):
         )
 
 
+def _submit(world):
+    return application_submit(
+        actor=world.user("parent"),
+        institution=Institution.objects.get(pk=world.institutions["inst_xuanwu"].pk),
+        service_mode="full_day",
+        start_month=timezone.localdate().replace(day=1),
+        child=world.children["own_child"],
+    )
+
+
+def test_a_parent_cannot_apply_to_a_suspended_institution(world):
+    _act(world, kind="suspension", rule="ppl41_serious", amount=Decimal(60000))
+    before = Application.objects.count()
+    with pytest.raises(Conflict, match="suspended"):
+        _submit(world)
+    assert Application.objects.count() == before
+
+
 def test_a_ban_adds_the_persons_to_the_ban_list(world):
     item = _act(
         world, kind="ban", rule="ppl41_abuse", amount=None, banned_persons=[("11010519491231002X", "王某")]
@@ -182,6 +200,9 @@ def test_opening_a_closure_lists_the_children_stops_enrolment_and_tells_the_pare
         )
     with pytest.raises(Conflict):
         _open(world)
+    # Nor may a parent apply while it closes.
+    with pytest.raises(Conflict, match="closing"):
+        _submit(world)
 
 
 def test_a_director_may_ask_for_closure_but_a_caregiver_may_not(world):

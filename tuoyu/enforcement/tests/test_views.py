@@ -110,6 +110,19 @@ def test_the_public_trust_card_shows_penalties_and_the_closure(world):
     assert "8000" in page and "第四十一条" in page
 
 
+def test_while_an_institution_closes_the_trust_card_offers_no_application_and_the_form_says_why(world):
+    inst = world.institutions["inst_xuanwu"]
+    public = Client()
+    public.cookies["django_language"] = "en"
+    card = reverse("portal:public_institution", args=[inst.pk])
+    assert 'data-testid="apply-link"' in public.get(card).content.decode()
+    closure_case(world)
+    assert 'data-testid="apply-link"' not in public.get(card).content.decode()
+    page = _client(world, "parent").get(reverse("children:apply", args=[inst.pk])).content.decode()
+    assert 'data-testid="apply-stopped"' in page and "closing" in page
+    assert 'data-testid="apply-form"' not in page
+
+
 @pytest.mark.parametrize("persona", ["director", "county_official"])
 def test_the_emergency_timeline_takes_updates(world, persona):
     item = emergency(world)
