@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from . import rules
@@ -100,4 +100,15 @@ def official_queue(
         queryset = queryset.filter(handling_region_id__in=own)
     return queryset.select_related("institution", "handling_region").order_by(
         "-overdue", "due_on", "-received_at", "-id"
+    )
+
+
+def complaints_of(user: Any) -> QuerySet[Complaint]:
+    """The named complaints a signed-in user made (anonymous ones are linked to nobody)."""
+    if not getattr(user, "is_authenticated", False):
+        return Complaint.objects.none()
+    return (
+        Complaint.objects.filter(submitted_by_id=user.pk)
+        .select_related("institution")
+        .order_by("-received_at", "-id")
     )

@@ -117,6 +117,25 @@ def _notify(complaint: Complaint, region_id: str, title: str, urgent: bool) -> N
     )
 
 
+def _tell_complainant(complaint: Complaint) -> None:
+    """A named complaint from a signed-in user: its new status goes to their notifications (in the daily
+    digest), linked to the tracking page. Anonymous complaints keep no account to tell."""
+    if complaint.submitted_by_id is None:
+        return
+    from tuoyu.parents.choices import NotificationKind
+    from tuoyu.parents.services import notify_users
+
+    notify_users(
+        user_ids=[complaint.submitted_by_id],
+        kind=NotificationKind.COMPLAINT,
+        title=_("Your complaint {reference}: {status}").format(
+            reference=complaint.reference, status=complaint.get_status_display()
+        ),
+        body=str(complaint.institution.name),
+        link=reverse("complaints:track") + f"?reference={complaint.reference}",
+    )
+
+
 def _event(complaint: Complaint, kind: str, actor: Any, reason: str = "", **fields: Any) -> None:
     ComplaintEvent.objects.create(complaint=complaint, kind=kind, actor=_user(actor), reason=reason, **fields)
 
@@ -288,6 +307,7 @@ def _record(
         detail={"from": from_status, "to": complaint.status, "outcome": complaint.outcome},
         request=request,
     )
+    _tell_complainant(complaint)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ urlpatterns = [
     path("new/<int:institution>/", views.ComplaintNewView.as_view(), name="new"),
     path("submitted/", views.submitted, name="submitted"),
     path("track/", views.track_page, name="track"),
+    path("mine/", views.mine, name="mine"),
     path("institution/", views.InstHomeView.as_view(), name="inst_home"),
     path("institution/<int:pk>/", views.InstDetailView.as_view(), name="inst_detail"),
 ]

@@ -1,9 +1,10 @@
 """Complaint pages (under /complaints/).
 
-Public: the complaint form (from the trust card), the receipt with the reference (shown once), and the
-tracking page. Officials: the queue (overdue first) and a complaint's page, where handlers act and may
-reveal the complainant's contact details (each reveal audited). Staff (the director): complaints the
-county forwarded for a response — never who complained, nor whether they gave a name.
+Public: the complaint form (from the trust card), the receipt with the reference (shown once), the
+tracking page, and a signed-in user's own named complaints. Officials: the queue (overdue first) and a
+complaint's page, where handlers act and may reveal the complainant's contact details (each reveal
+audited). Staff (the director): complaints the county forwarded for a response — never who complained,
+nor whether they gave a name.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,7 +30,7 @@ from tuoyu.institutions.models import Institution
 from . import rules, services
 from .forms import ComplaintForm, ConcludeForm, QueueFilterForm, ResponseForm, TransitionForm
 from .models import Complaint
-from .selectors import official_queue, track
+from .selectors import complaints_of, official_queue, track
 
 PAGE_SIZE = 50
 SESSION_KEY = "complaints_new_reference"
@@ -125,6 +127,14 @@ def track_page(request: HttpRequest) -> HttpResponse:
         {"reference": reference, "complaint": complaint, "not_found": bool(reference) and complaint is None},
         status=404 if reference and complaint is None else 200,
     )
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """A signed-in user's named complaints, newest first, each linked to its tracking page (status and
+    reply only: the same as anyone with the reference sees)."""
+    rows = Paginator(complaints_of(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "complaints/mine.html", {"page": rows})
 
 
 # --- Officials ------------------------------------------------------------------------------------

@@ -16,4 +16,5 @@ class NotificationKind(models.TextChoices):
     MESSAGE = "message", _("Message")
     APPLICATION = "application", _("Application")
     SUPERVISION = "supervision", _("Supervision")
+    COMPLAINT = "complaint", _("Complaint")
     OTHER = "other", _("Other")

@@ -104,6 +104,11 @@ PAGE_CASES: dict[str, tuple[Any, Any]] = {
         lambda w: reverse("complaints:track") + f"?reference={complaint(w).reference}",
         dict.fromkeys(ALL_PERSONAS, 200),
     ),
+    # Any signed-in user's own named complaints; the anonymous visitor is sent to sign in.
+    "complaints:mine": (
+        lambda w: reverse("complaints:mine"),
+        {p: 302 if p == "anonymous" else 200 for p in ALL_PERSONAS},
+    ),
     "complaints:inst_home": (
         lambda w: (complaint(w, forwarded=True), reverse("complaints:inst_home"))[1],
         _pages_staff,

@@ -262,3 +262,25 @@ def test_caregiver_and_unforwarded_complaints_stay_hidden(world):
     assert 'data-testid="inst-row"' not in caregiver.get(reverse("complaints:inst_home")).content.decode()
     # Staff never reach the officials' pages, even for their own institution.
     assert director.get(reverse("complaints:detail", args=[forwarded.pk])).status_code == 403
+
+
+def test_my_complaints_lists_only_the_users_named_complaints(world):
+    from tuoyu.complaints import services
+
+    mine = services.complaint_submit(
+        institution=world.institutions["inst_xuanwu"],
+        category="fees",
+        description="多收伙食费。",
+        anonymous=False,
+        contact_name=NAME,
+        contact_phone=PHONE,
+        actor=world.user("parent"),
+    )
+    someone_elses = complaint(world)
+    url = reverse("complaints:mine")
+    assert _client(world).get(url).status_code == 302  # sign in first
+    page = _client(world, "parent").get(url).content.decode()
+    assert mine.reference in page and someone_elses.reference not in page
+    assert PHONE not in page
+    empty = _client(world, "caregiver").get(url).content.decode()
+    assert 'data-testid="no-complaints"' in empty and mine.reference not in empty
