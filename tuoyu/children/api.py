@@ -145,6 +145,10 @@ class ChildGuardianIn(InputSchema):
     phone: str = Field(pattern=PHONE)
 
 
+class GuardianLinkIn(InputSchema):
+    phone: str = Field(pattern=PHONE, description="The mobile number the parent signed up with")
+
+
 class ChildPickupIn(InputSchema):
     name: str = Field(min_length=1, max_length=50)
     relation: Relation
@@ -419,6 +423,33 @@ def child_guardian(
     """Add or change guardian 1 or 2 (at most two)."""
     child = _visible_child(request, child_id)
     g = services.guardian_upsert(actor=request.user, child=child, **payload.model_dump())
+    return {
+        "id": g.pk,
+        "position": g.position,
+        "name": g.name,
+        "relation": g.relation,
+        "phone": g.phone,
+        "has_account": g.user_id is not None,
+    }
+
+
+@router.post(
+    "/{child_id}/guardians/{position}/link-account",
+    response={200: ChildGuardianSchema, **WRITE_ERRORS},
+    url_name="child_guardian_link",
+)
+def child_guardian_link(
+    request: HttpRequest,
+    payload: GuardianLinkIn,
+    child_id: int = Path(..., ge=1, le=MAX_ID),
+    position: int = Path(..., ge=1, le=2),
+) -> dict[str, Any]:
+    """Link guardian 1 or 2 to the parent account signed up with this mobile number (the director), so
+    the parent follows the child on the parent end. Linking the same account again changes nothing."""
+    child = _visible_child(request, child_id)
+    g = services.guardian_link_account(
+        actor=request.user, child=child, position=position, phone=payload.phone
+    )
     return {
         "id": g.pk,
         "position": g.position,

@@ -86,6 +86,10 @@ API_CASES: dict[tuple[str, str], tuple[Any, Any]] = {
     ("patch", "/api/v1/children/{child_id}"): (_child_url, _status(_by({"director": 200, "parent": 200}))),
     # Bodies lacking required fields: 422 for every authenticated caller (validated before scope).
     ("post", "/api/v1/children/{child_id}/guardians"): (lambda w: _child_url(w, "/guardians"), _status(_422)),
+    ("post", "/api/v1/children/{child_id}/guardians/{position}/link-account"): (
+        lambda w: _child_url(w, "/guardians/1/link-account"),
+        _status(_422),
+    ),
     ("post", "/api/v1/children/{child_id}/pickup-people"): (
         lambda w: _child_url(w, "/pickup-people"),
         _status(_422),

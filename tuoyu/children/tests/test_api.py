@@ -178,3 +178,35 @@ def test_guardians_and_pickup_people_through_the_api(world):
         content_type="application/json",
     )
     assert response.status_code == 201 and response.json()["active"]
+
+
+def test_the_director_links_a_guardian_to_a_parent_account_through_the_api(world):
+    from tuoyu.accounts.choices import Role
+    from tuoyu.core.tests.factories import RoleAssignmentFactory, UserFactory
+
+    child = world.children["other_child"]
+    url = f"/api/v1/children/{child.pk}/guardians/1/link-account"
+    parent = UserFactory(username="13912345678")
+    RoleAssignmentFactory(user=parent, role=Role.PARENT, region=None, institution=None)
+    # Not a mobile number: 422 on the field. No such account: 422 on the phone, nothing linked.
+    bad = client(world, "director").post(url, {"phone": "12"}, content_type="application/json")
+    assert bad.status_code == 422
+    missing = client(world, "director").post(url, {"phone": "13900000000"}, content_type="application/json")
+    assert missing.status_code == 422 and "sign up" in str(missing.json())
+    # A caregiver may not link; the director may.
+    assert (
+        client(world, "caregiver")
+        .post(url, {"phone": "13912345678"}, content_type="application/json")
+        .status_code
+        == 403
+    )
+    ok = client(world, "director").post(url, {"phone": "13912345678"}, content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["has_account"] is True and ok.json()["position"] == 1
+    assert Child.objects.for_user(parent).filter(pk=child.pk).exists()
+    # Position 3 does not exist.
+    three = client(world, "director").post(
+        f"/api/v1/children/{child.pk}/guardians/3/link-account",
+        {"phone": "13912345678"},
+        content_type="application/json",
+    )
+    assert three.status_code == 422
