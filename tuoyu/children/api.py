@@ -414,6 +414,17 @@ def child_patch(
     return _child_detail(child, request.user)
 
 
+def _guardian_out(g: Any) -> dict[str, Any]:
+    return {
+        "id": g.pk,
+        "position": g.position,
+        "name": g.name,
+        "relation": g.relation,
+        "phone": g.phone,
+        "has_account": g.user_id is not None,
+    }
+
+
 @router.post(
     "/{child_id}/guardians", response={200: ChildGuardianSchema, **WRITE_ERRORS}, url_name="child_guardian"
 )
@@ -423,14 +434,7 @@ def child_guardian(
     """Add or change guardian 1 or 2 (at most two)."""
     child = _visible_child(request, child_id)
     g = services.guardian_upsert(actor=request.user, child=child, **payload.model_dump())
-    return {
-        "id": g.pk,
-        "position": g.position,
-        "name": g.name,
-        "relation": g.relation,
-        "phone": g.phone,
-        "has_account": g.user_id is not None,
-    }
+    return _guardian_out(g)
 
 
 @router.post(
@@ -445,19 +449,12 @@ def child_guardian_link(
     position: int = Path(..., ge=1, le=2),
 ) -> dict[str, Any]:
     """Link guardian 1 or 2 to the parent account signed up with this mobile number (the director), so
-    the parent follows the child on the parent end. Linking the same account again changes nothing."""
+    the parent follows the child on the parent end (audited; the parent is notified)."""
     child = _visible_child(request, child_id)
     g = services.guardian_link_account(
         actor=request.user, child=child, position=position, phone=payload.phone
     )
-    return {
-        "id": g.pk,
-        "position": g.position,
-        "name": g.name,
-        "relation": g.relation,
-        "phone": g.phone,
-        "has_account": g.user_id is not None,
-    }
+    return _guardian_out(g)
 
 
 @router.post(
