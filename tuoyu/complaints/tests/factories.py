@@ -19,8 +19,10 @@ def complaint(
     anonymous: bool = False,
     forwarded: bool = False,
     outcome: str = "substantiated",
+    by: str | None = None,
 ) -> Complaint:
-    """A complaint about a world institution, moved to `status` by its county's official."""
+    """A complaint about a world institution, moved to `status` by its county's official; `by` names the
+    signed-in persona who made it (default: nobody signed in)."""
     inst = world.institutions[institution]
     c = services.complaint_submit(
         institution=inst,
@@ -29,6 +31,7 @@ def complaint(
         anonymous=anonymous,
         contact_name="" if anonymous else NAME,
         contact_phone="" if anonymous else PHONE,
+        actor=world.user(by) if by else None,
     )
     official = world.user("county_official" if institution == "inst_xuanwu" else "province_official")
     if status in {"accepted", "investigating", "concluded"} or forwarded:

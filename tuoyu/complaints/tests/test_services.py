@@ -344,30 +344,9 @@ def test_trust_card_counts_substantiated_in_twelve_months(world):
 
 def test_a_signed_in_named_complainant_is_told_each_step_and_an_anonymous_one_keeps_no_account(world):
     parent = world.user("parent")
-    named = services.complaint_submit(
-        institution=world.institutions["inst_xuanwu"],
-        category="fees",
-        description="多收伙食费。",
-        anonymous=False,
-        contact_name=NAME,
-        contact_phone=PHONE,
-        actor=parent,
-    )
-    official = world.user("county_official")
-    services.complaint_accept(actor=official, complaint=named)
-    services.complaint_investigate(actor=official, complaint=named)
-    services.complaint_conclude(
-        actor=official, complaint=named, outcome="substantiated", reply="已责令退费。"
-    )
+    named = complaint(world, status="concluded", by="parent")
     notes = list(Notification.objects.filter(user=parent, kind="complaint").order_by("id"))
     assert len(notes) == 3 and all(named.reference in n.title for n in notes)
     assert notes[-1].link.endswith(f"?reference={named.reference}") and not notes[-1].urgent
-    anonymous = services.complaint_submit(
-        institution=world.institutions["inst_xuanwu"],
-        category="fees",
-        description="多收伙食费。",
-        anonymous=True,
-        actor=parent,
-    )
-    services.complaint_accept(actor=official, complaint=anonymous)
+    complaint(world, status="accepted", anonymous=True, by="parent")
     assert Notification.objects.filter(user=parent, kind="complaint").count() == 3

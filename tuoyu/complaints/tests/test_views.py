@@ -265,17 +265,7 @@ def test_caregiver_and_unforwarded_complaints_stay_hidden(world):
 
 
 def test_my_complaints_lists_only_the_users_named_complaints(world):
-    from tuoyu.complaints import services
-
-    mine = services.complaint_submit(
-        institution=world.institutions["inst_xuanwu"],
-        category="fees",
-        description="多收伙食费。",
-        anonymous=False,
-        contact_name=NAME,
-        contact_phone=PHONE,
-        actor=world.user("parent"),
-    )
+    mine = complaint(world, by="parent")
     someone_elses = complaint(world)
     url = reverse("complaints:mine")
     assert _client(world).get(url).status_code == 302  # sign in first
